@@ -1,0 +1,90 @@
+//! Assembling a gateway from its configuration, and serving it.
+
+use crate::auth::TokenKeys;
+use crate::bus::MemoryBus;
+use crate::config::{Config, load_or_create_secret};
+use crate::domain::Desk;
+use crate::hub::Hub;
+use crate::store::{SqliteStore, Store};
+use anyhow::{Context, bail};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// What every handler and session shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub desk: Arc<Desk>,
+    /// Cancelled when the node shuts down: sessions close with 1001 so clients reconnect
+    /// elsewhere.
+    pub shutdown: CancellationToken,
+}
+
+/// Opens the store named by the configuration.
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating the data dir {}", config.data_dir.display()))?;
+        let store = SqliteStore::open(&url)
+            .await
+            .with_context(|| format!("opening {url}"))?;
+        Ok(Arc::new(store))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        bail!("PostgreSQL is not supported by this build yet; use sqlite://PATH (the default)")
+    } else {
+        bail!("unknown database URL {url:?}: expected sqlite://PATH or postgres://...")
+    }
+}
+
+/// Builds the domain: store, hub and bus, token keys.
+pub async fn build(config: &Config) -> anyhow::Result<Arc<Desk>> {
+    if config.redis_url.is_some() {
+        bail!(
+            "the Redis bus is not supported by this build yet; leave --redis-url unset for the in-process bus"
+        );
+    }
+    let store = open_store(config).await?;
+    let secret = match &config.jwt_secret {
+        Some(secret) => secret.clone(),
+        None => {
+            std::fs::create_dir_all(&config.data_dir)?;
+            load_or_create_secret(&config.jwt_secret_path()).context("reading the JWT secret")?
+        }
+    };
+    let hub = Hub::new(|sink| Arc::new(MemoryBus::new(sink)));
+    Ok(Arc::new(Desk::new(
+        store,
+        hub,
+        TokenKeys::new(secret.as_bytes()),
+    )))
+}
+
+/// Serves HTTP and WebSocket on `listener` until `shutdown` resolves, then closes every socket
+/// with "going away" and waits briefly for them to finish.
+pub async fn serve(
+    listener: TcpListener,
+    desk: Arc<Desk>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let token = CancellationToken::new();
+    let state = AppState {
+        desk,
+        shutdown: token.clone(),
+    };
+    let router = crate::http::router(state);
+    let stop = token.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        stop.cancel();
+    });
+    let graceful = token.clone();
+    let server = axum::serve(listener, router)
+        .with_graceful_shutdown(async move { graceful.cancelled().await });
+    server.await.context("serving")?;
+    // Upgraded sockets are not tracked by the server: give sessions a moment to send 1001.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    Ok(())
+}

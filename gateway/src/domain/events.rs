@@ -1,0 +1,135 @@
+//! Who receives what, and publishing.
+//!
+//! An event is serialized once and published on the topics whose subscribers make up its
+//! audience (contract section 3, "sent to"):
+//! - `message.created`: explicit subscribers, the holder (agent or bot), the user unless private;
+//! - `conversation.updated`: the same plus the old holder, the group's members (old and new
+//!   group) and the admins;
+//! - `typing`, `read`: like a public message, minus the author's own sockets.
+
+use super::Desk;
+use crate::bus::{Control, Envelope, Payload};
+use crate::principal::PrincipalKey;
+use crate::store::{ConversationState, Outcome};
+use crate::topics::Topic;
+use std::sync::Arc;
+use switchboard_protocol::{
+    ConversationUpdated, HolderKind, MessageCreated, ServerFrame, TenantId,
+};
+
+/// The holder's own topic.
+fn holder_topic(tenant: &TenantId, state: &ConversationState) -> Option<Topic> {
+    let assignee = state.conversation.assignee.as_ref()?;
+    Some(match assignee.kind {
+        HolderKind::Agent => Topic::agent(tenant, &assignee.id.as_str().into()),
+        HolderKind::Bot => Topic::bot(tenant, &assignee.id.as_str().into()),
+    })
+}
+
+fn push_unique(topics: &mut Vec<Topic>, topic: Topic) {
+    if !topics.contains(&topic) {
+        topics.push(topic);
+    }
+}
+
+/// The participants of a conversation: subscribers, holder and (for public events) the user.
+pub(crate) fn participant_topics(
+    tenant: &TenantId,
+    state: &ConversationState,
+    include_user: bool,
+) -> Vec<Topic> {
+    let mut topics = vec![Topic::conversation(tenant, &state.conversation.id)];
+    if let Some(holder) = holder_topic(tenant, state) {
+        topics.push(holder);
+    }
+    if include_user {
+        topics.push(Topic::user(tenant, &state.conversation.user.id));
+    }
+    topics
+}
+
+/// Everyone who may see the conversation before or after a change.
+fn audience_topics(
+    tenant: &TenantId,
+    before: Option<&ConversationState>,
+    after: &ConversationState,
+) -> Vec<Topic> {
+    let mut topics = participant_topics(tenant, after, true);
+    if let Some(old_holder) = before.and_then(|b| holder_topic(tenant, b)) {
+        push_unique(&mut topics, old_holder);
+    }
+    push_unique(
+        &mut topics,
+        Topic::group(tenant, &after.conversation.group_id),
+    );
+    if let Some(before) = before {
+        push_unique(
+            &mut topics,
+            Topic::group(tenant, &before.conversation.group_id),
+        );
+    }
+    topics.push(Topic::admins(tenant));
+    topics
+}
+
+impl Desk {
+    /// Publishes what a committed change means to its audience: the conversation's new state if
+    /// it changed, then each appended message in `seq` order.
+    pub(crate) async fn publish_outcome(&self, tenant: &TenantId, outcome: &Outcome) {
+        if outcome.state_changed {
+            let frame = ServerFrame::ConversationUpdated(ConversationUpdated {
+                conversation: outcome.after.conversation.clone(),
+            });
+            let topics = audience_topics(tenant, outcome.before.as_ref(), &outcome.after);
+            self.publish_frame(topics, None, false, &frame).await;
+        }
+        for message in &outcome.messages {
+            let topics = participant_topics(tenant, &outcome.after, !message.private);
+            let frame = ServerFrame::MessageCreated(MessageCreated {
+                message: message.clone(),
+            });
+            self.publish_frame(topics, None, message.private, &frame)
+                .await;
+        }
+    }
+
+    /// Serializes `frame` once and publishes it. A failed publish is logged, never returned:
+    /// what was committed stays committed, and clients recover it with `after_seq`.
+    pub(crate) async fn publish_frame(
+        &self,
+        topics: Vec<Topic>,
+        exclude: Option<PrincipalKey>,
+        hidden_from_users: bool,
+        frame: &ServerFrame,
+    ) {
+        let bytes = match serde_json::to_string(frame) {
+            Ok(text) => text,
+            Err(err) => {
+                tracing::error!(error = %err, "serializing an event");
+                return;
+            }
+        };
+        let envelope = Envelope {
+            topics,
+            exclude,
+            hidden_from_users,
+            payload: Payload::Frame(bytes.into()),
+        };
+        if let Err(err) = self.hub.bus().publish(Arc::new(envelope)).await {
+            tracing::error!(error = %err, "publishing an event");
+        }
+    }
+
+    /// Tells every session of the principal behind `topic` to act (reload, disconnect).
+    pub(crate) async fn publish_control(&self, topic: Topic, control: Control) {
+        let envelope = Envelope {
+            topics: vec![topic],
+            exclude: None,
+            hidden_from_users: false,
+            payload: Payload::Control(control),
+        };
+        if let Err(err) = self.hub.bus().publish(Arc::new(envelope)).await {
+            tracing::error!(error = %err, "publishing a control message");
+        }
+    }
+}

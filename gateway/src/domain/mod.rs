@@ -1,0 +1,86 @@
+//! The desk domain: every rule about agents, groups, bots, settings and conversations.
+//!
+//! REST handlers and WebSocket sessions are thin and call [`Desk`]; rules live here once.
+//! - `transitions`: the conversation state machine (pure).
+//! - `conversations`: conversation operations (send, handover, accept, ...).
+//! - `directory`: agents, groups, bots, settings, invites, widget sessions, login.
+//! - `events`: who receives what (topics) and publishing.
+//! - `presence`: which agents and bots are connected; group `online`.
+//! - `hours`: business hours.
+
+mod conversations;
+mod directory;
+mod events;
+pub mod hours;
+mod presence;
+pub mod transitions;
+
+pub(crate) use directory::agent_principal;
+pub use presence::ConnectionRegistry;
+
+use crate::auth::TokenKeys;
+use crate::error::{Error, Result};
+use crate::hub::Hub;
+use crate::principal::Principal;
+use crate::store::{ConversationState, Store};
+use std::sync::Arc;
+use switchboard_protocol::{ConversationId, HolderKind};
+
+pub struct Desk {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) hub: Arc<Hub>,
+    pub(crate) tokens: TokenKeys,
+    pub(crate) connections: ConnectionRegistry,
+}
+
+impl Desk {
+    pub fn new(store: Arc<dyn Store>, hub: Arc<Hub>, tokens: TokenKeys) -> Self {
+        Desk {
+            store,
+            hub,
+            tokens,
+            connections: ConnectionRegistry::default(),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn hub(&self) -> &Arc<Hub> {
+        &self.hub
+    }
+
+    /// The conversation, if `principal` may see it; otherwise `not_found`, exactly as if it did
+    /// not exist (so ids of other tenants and foreign conversations look the same).
+    pub(crate) async fn visible_conversation(
+        &self,
+        principal: &Principal,
+        id: &ConversationId,
+    ) -> Result<ConversationState> {
+        let state = self
+            .store
+            .conversation(principal.tenant(), id)
+            .await?
+            .ok_or(Error::NotFound("conversation"))?;
+        if can_see(principal, &state) {
+            Ok(state)
+        } else {
+            Err(Error::NotFound("conversation"))
+        }
+    }
+}
+
+/// Owners and admins see everything; agents their groups' conversations and those they hold;
+/// a user their own; a bot those it holds.
+pub(crate) fn can_see(principal: &Principal, state: &ConversationState) -> bool {
+    match principal {
+        Principal::Agent(agent) => {
+            agent.is_admin()
+                || agent.group_ids.contains(&state.conversation.group_id)
+                || state.holder(HolderKind::Agent) == Some(agent.id.as_str())
+        }
+        Principal::User(user) => state.conversation.user.id == user.id,
+        Principal::Bot(bot) => state.holder(HolderKind::Bot) == Some(bot.id.as_str()),
+    }
+}

@@ -1,0 +1,52 @@
+//! The HTTP API (contract section 2): thin handlers over [`crate::domain::Desk`].
+
+mod extract;
+mod routes;
+
+pub use extract::{AgentAuth, AnyAuth, ApiJson};
+
+use crate::app::AppState;
+use crate::error::Error;
+use axum::Router;
+use axum::routing::{get, patch, post, put};
+
+/// Request bodies larger than this are refused (`too_large`).
+const MAX_BODY_BYTES: usize = 256 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/auth/login", post(routes::login))
+        .route("/me", get(routes::me))
+        .route(
+            "/agents",
+            get(routes::list_agents).post(routes::create_agent),
+        )
+        .route(
+            "/agents/{id}",
+            patch(routes::patch_agent).delete(routes::delete_agent),
+        )
+        .route("/invites/{token}/accept", post(routes::accept_invite))
+        .route(
+            "/groups",
+            get(routes::list_groups).post(routes::create_group),
+        )
+        .route("/groups/{id}", patch(routes::patch_group))
+        .route("/groups/{id}/members", put(routes::set_group_members))
+        .route("/bots", get(routes::list_bots).post(routes::create_bot))
+        .route("/bots/{id}", axum::routing::delete(routes::delete_bot))
+        .route(
+            "/settings",
+            get(routes::get_settings).patch(routes::patch_settings),
+        )
+        .route("/widget/sessions", post(routes::widget_session))
+        .route("/conversations", get(routes::list_conversations))
+        .route("/conversations/{id}/messages", get(routes::messages))
+        .route("/ws", get(crate::ws::upgrade));
+    Router::new()
+        .route("/healthz", get(routes::healthz))
+        .nest("/v1", api)
+        .fallback(|| async { Error::NotFound("route") })
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,165 @@
+//! The `switchboard` command line (contract section 1).
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use switchboard::{Config, app};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Switchboard: a real-time chat gateway for customer support"
+)]
+#[command(args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the gateway (the default).
+    Serve(ServeArgs),
+    /// Manage tenants.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create a tenant with its owner; prints {"tenant_id","app_key","owner_id","identity_secret"}.
+    Create(TenantCreateArgs),
+}
+
+#[derive(Args, Clone)]
+struct StoreArgs {
+    /// sqlite://PATH or postgres://... (default: SQLite in the data dir)
+    #[arg(long, env = "SWITCHBOARD_DATABASE_URL")]
+    database_url: Option<String>,
+    #[arg(
+        long,
+        env = "SWITCHBOARD_DATA_DIR",
+        default_value = "./switchboard-data"
+    )]
+    data_dir: PathBuf,
+}
+
+#[derive(Args, Clone)]
+struct ServeArgs {
+    #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// redis://... (default: the in-process bus)
+    #[arg(long, env = "SWITCHBOARD_REDIS_URL")]
+    redis_url: Option<String>,
+    /// The JWT signing secret (default: generated once into the data dir)
+    #[arg(long, env = "SWITCHBOARD_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Args)]
+struct TenantCreateArgs {
+    #[arg(long)]
+    name: String,
+    #[arg(long)]
+    owner_login: String,
+    #[arg(long)]
+    owner_password: String,
+    #[arg(long)]
+    owner_email: Option<String>,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+impl ServeArgs {
+    fn config(&self) -> Config {
+        Config {
+            listen: self.listen,
+            database_url: self.store.database_url.clone(),
+            redis_url: self.redis_url.clone(),
+            data_dir: self.store.data_dir.clone(),
+            jwt_secret: self.jwt_secret.clone(),
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("SWITCHBOARD_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        None => serve(cli.serve.config()).await,
+        Some(Command::Serve(args)) => serve(args.config()).await,
+        Some(Command::Tenant(TenantCommand::Create(args))) => create_tenant(args).await,
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let desk = app::build(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let address = listener.local_addr()?;
+    // The one line on stdout: scripts and tests read the URL from it.
+    println!("listening on http://{address}");
+    tracing::info!(%address, database = %config.database_url(), "Switchboard is serving");
+    app::serve(listener, desk, shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: closing sockets with 1001");
+}
+
+async fn create_tenant(args: TenantCreateArgs) -> anyhow::Result<()> {
+    let config = Config {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        database_url: args.store.database_url,
+        redis_url: None,
+        data_dir: args.store.data_dir,
+        jwt_secret: None,
+    };
+    let desk = app::build(&config).await?;
+    let created = desk
+        .create_tenant(
+            &args.name,
+            &args.owner_login,
+            &args.owner_password,
+            args.owner_email.as_deref(),
+        )
+        .await
+        .map_err(|err| anyhow::anyhow!("{}", err.public_message()))?;
+    println!("{}", serde_json::to_string(&created)?);
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! The system of record, behind one trait.
+//!
+//! Every method takes the tenant explicitly and every query filters by it, so nothing of one
+//! tenant can reach another through the store. Conversation changes are atomic
+//! read-decide-write operations ([`Store::modify_conversation`]): the domain supplies a pure
+//! decision function, the store runs it on the current row inside the write transaction. That
+//! is what makes "exactly one holder" and gap-free `seq` hold, on one node or many.
+//!
+//! [`SqliteStore`] is the embedded default; a PostgreSQL store implements the same trait and
+//! runs the same conformance tests.
+
+mod records;
+mod sqlite;
+
+pub use records::*;
+pub use sqlite::SqliteStore;
+
+use crate::error::Result;
+use async_trait::async_trait;
+use switchboard_protocol::{
+    AgentId, AuthorKind, BotId, ConversationId, GroupId, Message, Settings, TenantId, UserId,
+};
+
+/// The decision a conversation change is made of; runs inside the write transaction.
+pub type Decide<'a> = &'a (dyn Fn(&ConversationState) -> Result<Decision> + Send + Sync);
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Whether the store answers (for `/healthz`).
+    async fn ping(&self) -> Result<()>;
+
+    // Tenants and settings.
+    async fn create_tenant(
+        &self,
+        tenant: NewTenant,
+        owner: NewAgent,
+    ) -> Result<(TenantRecord, AgentRecord)>;
+    async fn tenant(&self, tenant: &TenantId) -> Result<TenantRecord>;
+    async fn tenant_by_app_key(&self, app_key: &str) -> Result<Option<TenantRecord>>;
+    async fn update_settings(&self, tenant: &TenantId, settings: &Settings) -> Result<()>;
+
+    // Agents.
+    /// Logins are unique across the gateway, so this is the one lookup without a tenant.
+    async fn agent_by_login(&self, login: &str) -> Result<Option<AgentRecord>>;
+    async fn agent_by_invite(&self, invite_token_hash: &str) -> Result<Option<AgentRecord>>;
+    async fn agent(&self, tenant: &TenantId, id: &AgentId) -> Result<Option<AgentRecord>>;
+    async fn agents(&self, tenant: &TenantId) -> Result<Vec<AgentRecord>>;
+    async fn insert_agent(&self, tenant: &TenantId, agent: NewAgent) -> Result<AgentRecord>;
+    /// Writes every editable field of `agent` (not its groups).
+    async fn update_agent(&self, tenant: &TenantId, agent: &AgentRecord) -> Result<()>;
+    /// Removes the agent from the directory and its groups; its messages keep its name.
+    async fn delete_agent(&self, tenant: &TenantId, id: &AgentId) -> Result<()>;
+
+    // Groups.
+    async fn groups(&self, tenant: &TenantId) -> Result<Vec<GroupRecord>>;
+    async fn group(&self, tenant: &TenantId, id: &GroupId) -> Result<Option<GroupRecord>>;
+    async fn insert_group(&self, tenant: &TenantId, group: NewGroup) -> Result<GroupRecord>;
+    /// Writes name, assignment and business hours.
+    async fn update_group(&self, tenant: &TenantId, group: &GroupRecord) -> Result<()>;
+    /// Replaces the members; every id must be an agent of the tenant.
+    async fn set_group_members(
+        &self,
+        tenant: &TenantId,
+        id: &GroupId,
+        agent_ids: &[AgentId],
+    ) -> Result<()>;
+
+    // Bots.
+    async fn insert_bot(&self, tenant: &TenantId, name: &str) -> Result<BotRecord>;
+    async fn bot(&self, tenant: &TenantId, id: &BotId) -> Result<Option<BotRecord>>;
+    async fn bots(&self, tenant: &TenantId) -> Result<Vec<BotRecord>>;
+    async fn delete_bot(&self, tenant: &TenantId, id: &BotId) -> Result<()>;
+
+    // End users.
+    async fn insert_user(&self, tenant: &TenantId, user: NewUser) -> Result<UserRecord>;
+    /// The user with this id in the customer's system, created or refreshed.
+    async fn upsert_user_by_external_id(
+        &self,
+        tenant: &TenantId,
+        user: NewUser,
+    ) -> Result<UserRecord>;
+    async fn user(&self, tenant: &TenantId, id: &UserId) -> Result<Option<UserRecord>>;
+
+    // Conversations and messages.
+    async fn conversation(
+        &self,
+        tenant: &TenantId,
+        id: &ConversationId,
+    ) -> Result<Option<ConversationState>>;
+    /// The user's most recently updated conversation that is not resolved.
+    async fn latest_open_conversation(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+    ) -> Result<Option<ConversationState>>;
+    async fn conversations(
+        &self,
+        tenant: &TenantId,
+        query: &ConversationQuery,
+    ) -> Result<Vec<ConversationState>>;
+    /// Creates a conversation with its first messages, in one transaction.
+    async fn open_conversation(
+        &self,
+        tenant: &TenantId,
+        conversation: NewConversation,
+        messages: Vec<NewMessage>,
+    ) -> Result<Outcome>;
+    /// Reads the conversation, asks `decide`, writes its decision: one transaction.
+    async fn modify_conversation(
+        &self,
+        tenant: &TenantId,
+        id: &ConversationId,
+        decide: Decide<'_>,
+    ) -> Result<Outcome>;
+    /// The message an author already stored under this idempotency key, if any.
+    async fn message_by_client_id(
+        &self,
+        tenant: &TenantId,
+        author_kind: AuthorKind,
+        author_id: &str,
+        client_msg_id: &str,
+    ) -> Result<Option<Message>>;
+    async fn messages(
+        &self,
+        tenant: &TenantId,
+        id: &ConversationId,
+        query: &MessageQuery,
+    ) -> Result<MessagePage>;
+}

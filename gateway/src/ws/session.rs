@@ -1,0 +1,415 @@
+//! One task per socket.
+
+use super::limits::{self, REJECTIONS_BEFORE_CLOSE};
+use crate::app::AppState;
+use crate::auth::Audience;
+use crate::bus::Control;
+use crate::error::Error;
+use crate::hub::{Outbound, SocketHandle};
+use crate::principal::Principal;
+use crate::topics::Topic;
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::SinkExt;
+use governor::DefaultDirectRateLimiter;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use switchboard_protocol::{
+    AUTH_TIMEOUT_SECS, ClientFrame, ErrorCode, ErrorFrame, ServerFrame, Welcome, close_code,
+};
+use tokio::sync::mpsc;
+use tracing::Instrument;
+
+/// How often an idle socket is pinged, and how long a silent one lives.
+const HEARTBEAT: Duration = Duration::from_secs(30);
+const DEAD_AFTER: Duration = Duration::from_secs(75);
+/// Frames written before one flush when the outbox has a backlog.
+const WRITE_BATCH: usize = 64;
+
+pub async fn run(mut socket: WebSocket, state: AppState) {
+    let limiter = limits::frame_limiter();
+    let Some(principal) = authenticate(&mut socket, &state, &limiter).await else {
+        return;
+    };
+    let span = tracing::info_span!("session", role = ?principal.role(), id = principal.id(), tenant = %principal.tenant());
+    async move {
+        let (handle, outbox) = state.desk.hub().register(principal.key());
+        let mut session = Session {
+            socket,
+            state,
+            principal,
+            handle,
+            limiter,
+            base_topics: Vec::new(),
+            rejected_in_a_row: 0,
+        };
+        session.subscribe_base_topics();
+        session.state.desk.socket_opened(&session.principal).await;
+        tracing::debug!("connected");
+        session.serve(outbox).await;
+        session.state.desk.hub().remove(&session.handle);
+        session.state.desk.socket_closed(&session.principal).await;
+        tracing::debug!("disconnected");
+    }
+    .instrument(span)
+    .await;
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    // The peer may already be gone; there is nothing more to do then.
+    let _ = socket.send(Message::Close(Some(frame))).await;
+}
+
+async fn send_frame(socket: &mut WebSocket, frame: &ServerFrame) -> bool {
+    match serde_json::to_string(frame) {
+        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
+        Err(err) => {
+            tracing::error!(error = %err, "serializing a reply");
+            false
+        }
+    }
+}
+
+fn error_frame(req: Option<String>, code: ErrorCode, message: impl Into<String>) -> ServerFrame {
+    ServerFrame::Error(ErrorFrame {
+        req,
+        code,
+        message: message.into(),
+    })
+}
+
+/// A frame over the size limit surfaces as a read error; it closes with 1009.
+async fn close_after_read_error(socket: &mut WebSocket, err: axum::Error) {
+    let too_big = err
+        .into_inner()
+        .downcast_ref::<tokio_tungstenite::tungstenite::Error>()
+        .is_some_and(|e| matches!(e, tokio_tungstenite::tungstenite::Error::Capacity(_)));
+    if too_big {
+        close(socket, close_code::MESSAGE_TOO_BIG, "frame too large").await;
+    }
+}
+
+/// The handshake: the first useful frame must be a valid `auth` within the timeout. Other frames
+/// are answered `unauthorized` and never executed.
+async fn authenticate(
+    socket: &mut WebSocket,
+    state: &AppState,
+    limiter: &DefaultDirectRateLimiter,
+) -> Option<Principal> {
+    let deadline = tokio::time::sleep(Duration::from_secs(AUTH_TIMEOUT_SECS));
+    tokio::pin!(deadline);
+    loop {
+        let incoming = tokio::select! {
+            _ = &mut deadline => {
+                close(socket, close_code::UNAUTHORIZED, "no auth frame in time").await;
+                return None;
+            }
+            _ = state.shutdown.cancelled() => {
+                close(socket, close_code::GOING_AWAY, "server shutting down").await;
+                return None;
+            }
+            incoming = socket.recv() => incoming,
+        };
+        let text = match incoming {
+            None | Some(Ok(Message::Close(_))) => return None,
+            Some(Err(err)) => {
+                close_after_read_error(socket, err).await;
+                return None;
+            }
+            Some(Ok(Message::Text(text))) => text,
+            Some(Ok(Message::Binary(_))) => {
+                send_frame(
+                    socket,
+                    &error_frame(None, ErrorCode::Invalid, "frames are JSON text"),
+                )
+                .await;
+                continue;
+            }
+            Some(Ok(_)) => continue,
+        };
+        if limiter.check().is_err() {
+            send_frame(
+                socket,
+                &error_frame(
+                    limits::probe_req(&text),
+                    ErrorCode::RateLimited,
+                    "too many frames",
+                ),
+            )
+            .await;
+            continue;
+        }
+        match limits::parse(&text) {
+            Err(invalid) => {
+                send_frame(socket, &ServerFrame::Error(invalid)).await;
+            }
+            Ok(ClientFrame::Auth(auth)) => {
+                match state
+                    .desk
+                    .authenticate(
+                        &auth.token,
+                        &[Audience::Agent, Audience::User, Audience::Bot],
+                    )
+                    .await
+                {
+                    Ok(principal) => {
+                        let welcome = ServerFrame::Welcome(Welcome {
+                            role: principal.role(),
+                            id: principal.id().to_owned(),
+                            tenant_id: principal.tenant().clone(),
+                        });
+                        return send_frame(socket, &welcome).await.then_some(principal);
+                    }
+                    Err(err) => {
+                        send_frame(socket, &error_frame(None, err.code(), err.public_message()))
+                            .await;
+                        let code = if err.code() == ErrorCode::Unauthorized {
+                            close_code::UNAUTHORIZED
+                        } else {
+                            close_code::GOING_AWAY
+                        };
+                        close(socket, code, "authentication failed").await;
+                        return None;
+                    }
+                }
+            }
+            Ok(other) => {
+                let req = other.req().map(str::to_owned);
+                send_frame(
+                    socket,
+                    &error_frame(
+                        req,
+                        ErrorCode::Unauthorized,
+                        "authenticate first: send an auth frame",
+                    ),
+                )
+                .await;
+            }
+        }
+    }
+}
+
+pub(super) struct Session {
+    pub(super) socket: WebSocket,
+    pub(super) state: AppState,
+    pub(super) principal: Principal,
+    pub(super) handle: Arc<SocketHandle>,
+    limiter: DefaultDirectRateLimiter,
+    /// Topics the principal receives by what it is (not explicit conversation subscriptions).
+    base_topics: Vec<Topic>,
+    rejected_in_a_row: u32,
+}
+
+enum Event {
+    Incoming(Option<Result<Message, axum::Error>>),
+    Outbound(Option<Outbound>),
+    CloseRequested(u16),
+    Heartbeat,
+}
+
+impl Session {
+    /// The topics of what the principal is: a user's or bot's own; an agent's own, the tenant's
+    /// presence, and its groups (owners and admins: the admins topic, which carries every group).
+    fn wanted_base_topics(&self) -> Vec<Topic> {
+        let tenant = self.principal.tenant();
+        match &self.principal {
+            Principal::User(user) => vec![Topic::user(tenant, &user.id)],
+            Principal::Bot(bot) => vec![Topic::bot(tenant, &bot.id)],
+            Principal::Agent(agent) => {
+                let mut topics = vec![Topic::agent(tenant, &agent.id), Topic::agents(tenant)];
+                if agent.is_admin() {
+                    topics.push(Topic::admins(tenant));
+                } else {
+                    topics.extend(agent.group_ids.iter().map(|g| Topic::group(tenant, g)));
+                }
+                topics
+            }
+        }
+    }
+
+    fn subscribe_base_topics(&mut self) {
+        let wanted = self.wanted_base_topics();
+        let hub = self.state.desk.hub().clone();
+        for old in self.base_topics.iter().filter(|t| !wanted.contains(t)) {
+            hub.unsubscribe(&self.handle, old);
+        }
+        for topic in &wanted {
+            hub.subscribe(&self.handle, topic);
+        }
+        self.base_topics = wanted;
+    }
+
+    async fn serve(&mut self, mut outbox: mpsc::Receiver<Outbound>) {
+        let mut heartbeat =
+            tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
+        let mut last_heard = Instant::now();
+        let shutdown = self.state.shutdown.clone();
+        loop {
+            let handle = self.handle.clone();
+            let event = tokio::select! {
+                biased;
+                code = handle.closed() => Event::CloseRequested(code),
+                _ = shutdown.cancelled() => Event::CloseRequested(close_code::GOING_AWAY),
+                outbound = outbox.recv() => Event::Outbound(outbound),
+                incoming = self.socket.recv() => Event::Incoming(incoming),
+                _ = heartbeat.tick() => Event::Heartbeat,
+            };
+            match event {
+                Event::CloseRequested(code) => {
+                    let reason = match code {
+                        close_code::BACKLOG_FULL => {
+                            "backlog full: reconnect and recover with after_seq"
+                        }
+                        close_code::GOING_AWAY => "server shutting down",
+                        close_code::UNAUTHORIZED => "access revoked",
+                        _ => "closing",
+                    };
+                    close(&mut self.socket, code, reason).await;
+                    return;
+                }
+                Event::Outbound(None) => return,
+                Event::Outbound(Some(first)) => {
+                    if !self.write_outbound(first, &mut outbox).await {
+                        return;
+                    }
+                }
+                Event::Incoming(None) => return,
+                Event::Incoming(Some(Err(err))) => {
+                    close_after_read_error(&mut self.socket, err).await;
+                    return;
+                }
+                Event::Incoming(Some(Ok(message))) => {
+                    last_heard = Instant::now();
+                    if !self.on_message(message).await {
+                        return;
+                    }
+                }
+                Event::Heartbeat => {
+                    if last_heard.elapsed() > DEAD_AFTER {
+                        tracing::debug!("peer silent too long; closing");
+                        return;
+                    }
+                    if self
+                        .socket
+                        .send(Message::Ping(Default::default()))
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes the first outbound frame and whatever else is already queued, then flushes once.
+    async fn write_outbound(
+        &mut self,
+        first: Outbound,
+        outbox: &mut mpsc::Receiver<Outbound>,
+    ) -> bool {
+        let mut next = Some(first);
+        let mut written = 0;
+        while let Some(outbound) = next.take() {
+            match outbound {
+                Outbound::Frame(bytes) => {
+                    let size = bytes.len();
+                    if self.socket.feed(Message::Text(bytes)).await.is_err() {
+                        return false;
+                    }
+                    self.handle.written(size);
+                    written += 1;
+                }
+                Outbound::Control(Control::Disconnect) => {
+                    let _ = self.socket.flush().await;
+                    close(&mut self.socket, close_code::UNAUTHORIZED, "access revoked").await;
+                    return false;
+                }
+                Outbound::Control(Control::Reload) => {
+                    if !self.reload().await {
+                        return false;
+                    }
+                }
+            }
+            if written < WRITE_BATCH {
+                next = outbox.try_recv().ok();
+            }
+        }
+        self.socket.flush().await.is_ok()
+    }
+
+    /// The principal's role or groups changed: read it again and fix the subscriptions.
+    async fn reload(&mut self) -> bool {
+        let Principal::Agent(agent) = &self.principal else {
+            return true;
+        };
+        match self
+            .state
+            .desk
+            .store()
+            .agent(&agent.tenant, &agent.id)
+            .await
+        {
+            Ok(Some(record)) => {
+                self.principal = Principal::Agent(crate::domain::agent_principal(&record));
+                self.subscribe_base_topics();
+                true
+            }
+            Ok(None) => {
+                close(&mut self.socket, close_code::UNAUTHORIZED, "access revoked").await;
+                false
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "reloading an agent");
+                true
+            }
+        }
+    }
+
+    /// Handles one client message; false when the socket must close.
+    async fn on_message(&mut self, message: Message) -> bool {
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Binary(_) => {
+                return send_frame(
+                    &mut self.socket,
+                    &error_frame(None, ErrorCode::Invalid, "frames are JSON text"),
+                )
+                .await;
+            }
+            Message::Close(_) => return false,
+            Message::Ping(_) | Message::Pong(_) => return true,
+        };
+        if self.limiter.check().is_err() {
+            self.rejected_in_a_row += 1;
+            if self.rejected_in_a_row > REJECTIONS_BEFORE_CLOSE {
+                tracing::info!("closing a flooding client");
+                close(
+                    &mut self.socket,
+                    close_code::RATE_LIMITED,
+                    "rate limit exceeded",
+                )
+                .await;
+                return false;
+            }
+            let reply = error_frame(
+                limits::probe_req(&text),
+                ErrorCode::RateLimited,
+                Error::RateLimited.to_string(),
+            );
+            return send_frame(&mut self.socket, &reply).await;
+        }
+        self.rejected_in_a_row = 0;
+        let reply = match limits::parse(&text) {
+            Ok(frame) => self.execute(frame).await,
+            Err(invalid) => Some(ServerFrame::Error(invalid)),
+        };
+        match reply {
+            Some(reply) => send_frame(&mut self.socket, &reply).await,
+            None => true,
+        }
+    }
+}
