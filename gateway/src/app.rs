@@ -1,11 +1,11 @@
 //! Assembling a gateway from its configuration, and serving it.
 
 use crate::auth::TokenKeys;
-use crate::bus::MemoryBus;
+use crate::bus::{MemoryBus, RedisBus};
 use crate::config::{Config, load_or_create_secret};
 use crate::domain::Desk;
 use crate::hub::Hub;
-use crate::store::{SqliteStore, Store};
+use crate::store::{PostgresStore, SqliteStore, Store};
 use anyhow::{Context, bail};
 use std::future::Future;
 use std::sync::Arc;
@@ -33,7 +33,10 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
             .with_context(|| format!("opening {url}"))?;
         Ok(Arc::new(store))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        bail!("PostgreSQL is not supported by this build yet; use sqlite://PATH (the default)")
+        let store = PostgresStore::open(&url)
+            .await
+            .context("opening the PostgreSQL database")?;
+        Ok(Arc::new(store))
     } else {
         bail!("unknown database URL {url:?}: expected sqlite://PATH or postgres://...")
     }
@@ -41,11 +44,6 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 
 /// Builds the domain: store, hub and bus, token keys.
 pub async fn build(config: &Config) -> anyhow::Result<Arc<Desk>> {
-    if config.redis_url.is_some() {
-        bail!(
-            "the Redis bus is not supported by this build yet; leave --redis-url unset for the in-process bus"
-        );
-    }
     let store = open_store(config).await?;
     let secret = match &config.jwt_secret {
         Some(secret) => secret.clone(),
@@ -54,7 +52,16 @@ pub async fn build(config: &Config) -> anyhow::Result<Arc<Desk>> {
             load_or_create_secret(&config.jwt_secret_path()).context("reading the JWT secret")?
         }
     };
-    let hub = Hub::new(|sink| Arc::new(MemoryBus::new(sink)));
+    let hub = match &config.redis_url {
+        None => Hub::new(|sink| Arc::new(MemoryBus::new(sink))),
+        Some(url) => {
+            let (client, publisher) = RedisBus::connect(url)
+                .await
+                .map_err(|err| anyhow::anyhow!("{err}"))?;
+            let prefix = config.redis_prefix.clone();
+            Hub::new(move |sink| RedisBus::start(client, publisher, prefix, sink))
+        }
+    };
     Ok(Arc::new(Desk::new(
         store,
         hub,

@@ -10,6 +10,8 @@ pub struct Config {
     pub database_url: Option<String>,
     /// `None`: the in-process bus.
     pub redis_url: Option<String>,
+    /// Prepended to every Redis channel, so several clusters can share one Redis.
+    pub redis_prefix: String,
     pub data_dir: PathBuf,
     /// The JWT signing secret; `None`: generated once into the data dir.
     pub jwt_secret: Option<String>,

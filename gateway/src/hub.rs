@@ -5,7 +5,7 @@
 //! bounded per-socket queue. A socket whose queue is full is closed with 4008 (it reconnects and
 //! recovers with `after_seq`); it never slows anyone else down.
 
-use crate::bus::{Bus, BusSink, Envelope, Payload};
+use crate::bus::{Bus, BusSink, Control, ConversationMark, Envelope, Payload};
 use crate::principal::PrincipalKey;
 use crate::topics::Topic;
 use dashmap::DashMap;
@@ -23,6 +23,8 @@ pub const OUTBOX_BYTES: usize = 1024 * 1024;
 pub struct Hub {
     bus: Arc<dyn Bus>,
     topics: DashMap<Topic, Vec<Arc<SocketHandle>>>,
+    /// Every live socket of this node, for instructions to all (resync after a bus outage).
+    sockets: DashMap<u64, Arc<SocketHandle>>,
     next_socket_id: AtomicU64,
     slow_consumer_closes: AtomicU64,
 }
@@ -35,6 +37,7 @@ impl Hub {
             Hub {
                 bus: make_bus(sink),
                 topics: DashMap::new(),
+                sockets: DashMap::new(),
                 next_socket_id: AtomicU64::new(1),
                 slow_consumer_closes: AtomicU64::new(0),
             }
@@ -57,6 +60,7 @@ impl Hub {
             close_code: AtomicU16::new(0),
             close_signal: Notify::new(),
         });
+        self.sockets.insert(handle.id, handle.clone());
         (handle, receiver)
     }
 
@@ -83,6 +87,7 @@ impl Hub {
 
     /// Drop every subscription of a closing socket.
     pub fn remove(&self, socket: &SocketHandle) {
+        self.sockets.remove(&socket.id);
         let topics: Vec<Topic> = socket.lock_subscriptions().drain().collect();
         for topic in &topics {
             self.remove_from_topic(socket.id, topic);
@@ -137,10 +142,17 @@ impl BusSink for Hub {
             if !earlier.is_empty() && socket.is_subscribed_to_any(earlier) {
                 continue;
             }
-            if !socket.push(&envelope.payload) {
+            if !socket.push(&envelope.payload, envelope.mark.as_ref()) {
                 self.slow_consumer_closes.fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(socket = socket.id, owner = ?socket.owner, "slow consumer: backlog full, closing with 4008");
             }
+        }
+    }
+
+    fn resync(&self) {
+        tracing::warn!(sockets = self.sockets.len(), "bus link restored: every session refills from the store");
+        for socket in self.sockets.iter() {
+            socket.push(&Payload::Control(Control::Resync), None);
         }
     }
 }
@@ -148,8 +160,8 @@ impl BusSink for Hub {
 /// What the hub hands a session to write or act on.
 #[derive(Debug)]
 pub enum Outbound {
-    Frame(axum::extract::ws::Utf8Bytes),
-    Control(crate::bus::Control),
+    Frame { bytes: axum::extract::ws::Utf8Bytes, mark: Option<ConversationMark> },
+    Control(Control),
 }
 
 /// The hub's view of one socket. The session task owns the socket itself.
@@ -181,7 +193,7 @@ impl SocketHandle {
     }
 
     /// Queue a payload; false (and the socket is told to close with 4008) when the backlog is full.
-    fn push(&self, payload: &Payload) -> bool {
+    fn push(&self, payload: &Payload, mark: Option<&ConversationMark>) -> bool {
         if self.close_code.load(Ordering::Relaxed) != 0 {
             return true;
         }
@@ -192,7 +204,7 @@ impl SocketHandle {
                     self.close(close_code::BACKLOG_FULL);
                     return false;
                 }
-                Outbound::Frame(bytes.clone())
+                Outbound::Frame { bytes: bytes.clone(), mark: mark.cloned() }
             }
             Payload::Control(control) => Outbound::Control(*control),
         };
@@ -259,6 +271,7 @@ mod tests {
             topics,
             exclude: None,
             hidden_from_users: false,
+            mark: None,
             payload: Payload::Frame(text.into()),
         })
     }
@@ -297,9 +310,9 @@ mod tests {
         bus.publish(envelope(vec![first, second], "x"))
             .await
             .expect("publish");
-        assert!(matches!(ra.try_recv(), Ok(Outbound::Frame(_))));
+        assert!(matches!(ra.try_recv(), Ok(Outbound::Frame { .. })));
         assert!(ra.try_recv().is_err(), "a must receive the event once");
-        assert!(matches!(rb.try_recv(), Ok(Outbound::Frame(_))));
+        assert!(matches!(rb.try_recv(), Ok(Outbound::Frame { .. })));
     }
 
     #[tokio::test]
@@ -314,6 +327,7 @@ mod tests {
             topics: vec![topic.clone()],
             exclude: Some(key(ClientRole::Agent, "a")),
             hidden_from_users: true,
+            mark: None,
             payload: Payload::Frame("x".into()),
         });
         bus.publish(private).await.expect("publish");
@@ -334,7 +348,7 @@ mod tests {
             bus.publish(envelope(vec![topic.clone()], &big))
                 .await
                 .expect("publish");
-            while let Ok(Outbound::Frame(bytes)) = fast_rx.try_recv() {
+            while let Ok(Outbound::Frame { bytes, .. }) = fast_rx.try_recv() {
                 fast.written(bytes.len());
             }
         }

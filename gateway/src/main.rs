@@ -56,6 +56,9 @@ struct ServeArgs {
     /// redis://... (default: the in-process bus)
     #[arg(long, env = "SWITCHBOARD_REDIS_URL")]
     redis_url: Option<String>,
+    /// Prefix of every Redis channel and key (several clusters may share one Redis)
+    #[arg(long, env = "SWITCHBOARD_REDIS_PREFIX", default_value = "sb:")]
+    redis_prefix: String,
     /// The JWT signing secret (default: generated once into the data dir)
     #[arg(long, env = "SWITCHBOARD_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
@@ -83,6 +86,7 @@ impl ServeArgs {
             listen: self.listen,
             database_url: self.store.database_url.clone(),
             redis_url: self.redis_url.clone(),
+            redis_prefix: self.redis_prefix.clone(),
             data_dir: self.store.data_dir.clone(),
             jwt_secret: self.jwt_secret.clone(),
         }
@@ -147,6 +151,7 @@ async fn create_tenant(args: TenantCreateArgs) -> anyhow::Result<()> {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         database_url: args.store.database_url,
         redis_url: None,
+        redis_prefix: String::new(),
         data_dir: args.store.data_dir,
         jwt_secret: None,
     };

@@ -52,6 +52,11 @@ impl Topic {
         Topic(Arc::from(format!("{kind}:{tenant}:{id}")))
     }
 
+    /// A topic name read back from the bus.
+    pub fn from_wire(name: String) -> Self {
+        Topic(Arc::from(name))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -5,9 +5,12 @@
 //! (the hub keeps the reference count). [`MemoryBus`] serves the single-process default; a
 //! Redis bus for clusters implements the same trait.
 
+mod codec;
 mod memory;
+mod redis;
 
 pub use memory::MemoryBus;
+pub use redis::RedisBus;
 
 use crate::error::Result;
 use crate::principal::PrincipalKey;
@@ -26,7 +29,16 @@ pub struct Envelope {
     pub exclude: Option<PrincipalKey>,
     /// Never delivered to end users (private notes), whatever topic carries it.
     pub hidden_from_users: bool,
+    /// The conversation the event is about, and the message's `seq` for `message.created`:
+    /// sessions use it to drop duplicates and to refill gaps from the store.
+    pub mark: Option<ConversationMark>,
     pub payload: Payload,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ConversationMark {
+    pub conversation_id: switchboard_protocol::ConversationId,
+    pub seq: Option<u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -38,17 +50,23 @@ pub enum Payload {
 }
 
 /// Instructions to sessions, published like events so they reach every node.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Control {
     /// The principal's role or groups changed: reload it and resubscribe.
     Reload,
     /// The principal was removed or revoked: close with 4001.
     Disconnect,
+    /// This node's bus link dropped and came back: events may have been lost, so refill
+    /// from the store. Raised locally by the bus, never published.
+    Resync,
 }
 
 /// Where a bus delivers what arrives on the topics this node subscribed to.
 pub trait BusSink: Send + Sync {
     fn deliver(&self, topic: &Topic, envelope: &Arc<Envelope>);
+    /// The link was down for a while: whatever was published meanwhile never arrived.
+    fn resync(&self);
 }
 
 #[async_trait]

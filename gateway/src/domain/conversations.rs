@@ -3,7 +3,8 @@
 //! Each change is one store transaction (read, decide with `transitions`, write), then one
 //! publication of its outcome. A send is idempotent on the author's `client_msg_id`.
 
-use super::{Desk, can_see, events::participant_topics, transitions};
+use super::events::{Audience, participant_topics};
+use super::{Desk, can_see, transitions};
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::principal::{AgentPrincipal, Principal};
@@ -498,9 +499,9 @@ impl Desk {
             conversation_id: id.clone(),
             author: principal.author(),
         });
-        let topics = participant_topics(principal.tenant(), &state, true);
-        self.publish_frame(topics, Some(principal.key()), false, &frame)
-            .await;
+        let mut audience = Audience::to(participant_topics(principal.tenant(), &state, true));
+        audience.exclude = Some(principal.key());
+        self.publish_frame(audience, &frame).await;
         Ok(())
     }
 
@@ -517,9 +518,9 @@ impl Desk {
             seq,
             by: principal.author(),
         });
-        let topics = participant_topics(principal.tenant(), &state, true);
-        self.publish_frame(topics, Some(principal.key()), false, &frame)
-            .await;
+        let mut audience = Audience::to(participant_topics(principal.tenant(), &state, true));
+        audience.exclude = Some(principal.key());
+        self.publish_frame(audience, &frame).await;
         Ok(())
     }
 

@@ -8,7 +8,7 @@
 //! - `typing`, `read`: like a public message, minus the author's own sockets.
 
 use super::Desk;
-use crate::bus::{Control, Envelope, Payload};
+use crate::bus::{Control, ConversationMark, Envelope, Payload};
 use crate::principal::PrincipalKey;
 use crate::store::{ConversationState, Outcome};
 use crate::topics::Topic;
@@ -72,6 +72,21 @@ fn audience_topics(
     topics
 }
 
+/// Who receives an event (see the module comment).
+pub(crate) struct Audience {
+    pub topics: Vec<Topic>,
+    /// The author of `typing` and `read`, whose own sockets are skipped.
+    pub exclude: Option<PrincipalKey>,
+    pub hidden_from_users: bool,
+    pub mark: Option<ConversationMark>,
+}
+
+impl Audience {
+    pub fn to(topics: Vec<Topic>) -> Self {
+        Audience { topics, exclude: None, hidden_from_users: false, mark: None }
+    }
+}
+
 impl Desk {
     /// Publishes what a committed change means to its audience: the conversation's new state if
     /// it changed, then each appended message in `seq` order.
@@ -80,28 +95,22 @@ impl Desk {
             let frame = ServerFrame::ConversationUpdated(ConversationUpdated {
                 conversation: outcome.after.conversation.clone(),
             });
-            let topics = audience_topics(tenant, outcome.before.as_ref(), &outcome.after);
-            self.publish_frame(topics, None, false, &frame).await;
+            let mut audience = Audience::to(audience_topics(tenant, outcome.before.as_ref(), &outcome.after));
+            audience.mark = Some(ConversationMark { conversation_id: outcome.after.conversation.id.clone(), seq: None });
+            self.publish_frame(audience, &frame).await;
         }
         for message in &outcome.messages {
-            let topics = participant_topics(tenant, &outcome.after, !message.private);
-            let frame = ServerFrame::MessageCreated(MessageCreated {
-                message: message.clone(),
-            });
-            self.publish_frame(topics, None, message.private, &frame)
-                .await;
+            let frame = ServerFrame::MessageCreated(MessageCreated { message: message.clone() });
+            let mut audience = Audience::to(participant_topics(tenant, &outcome.after, !message.private));
+            audience.hidden_from_users = message.private;
+            audience.mark = Some(ConversationMark { conversation_id: message.conversation_id.clone(), seq: Some(message.seq) });
+            self.publish_frame(audience, &frame).await;
         }
     }
 
     /// Serializes `frame` once and publishes it. A failed publish is logged, never returned:
     /// what was committed stays committed, and clients recover it with `after_seq`.
-    pub(crate) async fn publish_frame(
-        &self,
-        topics: Vec<Topic>,
-        exclude: Option<PrincipalKey>,
-        hidden_from_users: bool,
-        frame: &ServerFrame,
-    ) {
+    pub(crate) async fn publish_frame(&self, audience: Audience, frame: &ServerFrame) {
         let bytes = match serde_json::to_string(frame) {
             Ok(text) => text,
             Err(err) => {
@@ -110,9 +119,10 @@ impl Desk {
             }
         };
         let envelope = Envelope {
-            topics,
-            exclude,
-            hidden_from_users,
+            topics: audience.topics,
+            exclude: audience.exclude,
+            hidden_from_users: audience.hidden_from_users,
+            mark: audience.mark,
             payload: Payload::Frame(bytes.into()),
         };
         if let Err(err) = self.hub.bus().publish(Arc::new(envelope)).await {
@@ -126,6 +136,7 @@ impl Desk {
             topics: vec![topic],
             exclude: None,
             hidden_from_users: false,
+            mark: None,
             payload: Payload::Control(control),
         };
         if let Err(err) = self.hub.bus().publish(Arc::new(envelope)).await {

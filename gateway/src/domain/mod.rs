@@ -16,6 +16,7 @@ mod presence;
 pub mod transitions;
 
 pub(crate) use directory::agent_principal;
+pub use conversations::{MAX_LIST, MAX_PAGE};
 pub use presence::ConnectionRegistry;
 
 use crate::auth::TokenKeys;
@@ -49,6 +50,11 @@ impl Desk {
 
     pub fn hub(&self) -> &Arc<Hub> {
         &self.hub
+    }
+
+    /// The conversation's current state, if `principal` may see it.
+    pub async fn visible_state(&self, principal: &Principal, id: &ConversationId) -> Result<ConversationState> {
+        self.visible_conversation(principal, id).await
     }
 
     /// The conversation, if `principal` may see it; otherwise `not_found`, exactly as if it did

@@ -102,7 +102,6 @@ impl Desk {
             presence,
             connected: self.agent_connected(tenant, id),
         });
-        self.publish_frame(vec![Topic::agents(tenant)], None, false, &frame)
-            .await;
+        self.publish_frame(super::events::Audience::to(vec![Topic::agents(tenant)]), &frame).await;
     }
 }

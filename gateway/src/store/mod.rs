@@ -6,12 +6,14 @@
 //! decision function, the store runs it on the current row inside the write transaction. That
 //! is what makes "exactly one holder" and gap-free `seq` hold, on one node or many.
 //!
-//! [`SqliteStore`] is the embedded default; a PostgreSQL store implements the same trait and
-//! runs the same conformance tests.
+//! [`SqliteStore`] is the embedded default; [`PostgresStore`] is the cluster's system of
+//! record. Both run the same conformance suite (`tests/store_conformance.rs`).
 
+mod postgres;
 mod records;
 mod sqlite;
 
+pub use postgres::PostgresStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
 

@@ -121,6 +121,13 @@ impl Session {
                     .await
                 {
                     Ok((state, page)) => {
+                        // The replay is what the socket now has: live messages continue from it.
+                        for message in &page.messages {
+                            self.seqs.record(&message.conversation_id, message.seq);
+                        }
+                        if !page.has_more {
+                            self.seqs.record(&state.conversation.id, state.conversation.last_seq);
+                        }
                         ack.conversation = Some(state.conversation);
                         ack.messages = Some(page.messages);
                         ack.has_more = Some(page.has_more);

@@ -6,6 +6,7 @@
 //! - `limits`: frame parsing and the per-connection rate limit.
 
 mod commands;
+mod continuity;
 mod limits;
 mod session;
 

@@ -1,6 +1,11 @@
 //! One task per socket.
 
+use super::continuity::{SeqTracker, Verdict};
 use super::limits::{self, REJECTIONS_BEFORE_CLOSE};
+use crate::bus::ConversationMark;
+use crate::domain::{MAX_LIST, MAX_PAGE};
+use axum::extract::ws::Utf8Bytes;
+use switchboard_protocol::{ConversationId, ConversationUpdated, ConversationView, MessageCreated};
 use crate::app::AppState;
 use crate::auth::Audience;
 use crate::bus::Control;
@@ -40,6 +45,7 @@ pub async fn run(mut socket: WebSocket, state: AppState) {
             handle,
             limiter,
             base_topics: Vec::new(),
+            seqs: SeqTracker::default(),
             rejected_in_a_row: 0,
         };
         session.subscribe_base_topics();
@@ -61,6 +67,17 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
     };
     // The peer may already be gone; there is nothing more to do then.
     let _ = socket.send(Message::Close(Some(frame))).await;
+}
+
+/// Queues a frame on the socket without flushing (the caller flushes once per batch).
+async fn feed_frame(socket: &mut WebSocket, frame: &ServerFrame) -> bool {
+    match serde_json::to_string(frame) {
+        Ok(text) => socket.feed(Message::Text(text.into())).await.is_ok(),
+        Err(err) => {
+            tracing::error!(error = %err, "serializing a refill");
+            true
+        }
+    }
 }
 
 async fn send_frame(socket: &mut WebSocket, frame: &ServerFrame) -> bool {
@@ -201,6 +218,8 @@ pub(super) struct Session {
     /// Topics the principal receives by what it is (not explicit conversation subscriptions).
     base_topics: Vec<Topic>,
     rejected_in_a_row: u32,
+    /// The last `seq` this socket got per conversation.
+    pub(super) seqs: SeqTracker,
 }
 
 enum Event {
@@ -306,39 +325,108 @@ impl Session {
     }
 
     /// Writes the first outbound frame and whatever else is already queued, then flushes once.
-    async fn write_outbound(
-        &mut self,
-        first: Outbound,
-        outbox: &mut mpsc::Receiver<Outbound>,
-    ) -> bool {
+    async fn write_outbound(&mut self, first: Outbound, outbox: &mut mpsc::Receiver<Outbound>) -> bool {
         let mut next = Some(first);
-        let mut written = 0;
+        let mut handled = 0;
         while let Some(outbound) = next.take() {
-            match outbound {
-                Outbound::Frame(bytes) => {
-                    let size = bytes.len();
-                    if self.socket.feed(Message::Text(bytes)).await.is_err() {
-                        return false;
-                    }
-                    self.handle.written(size);
-                    written += 1;
+            let alive = match outbound {
+                Outbound::Frame { bytes, mark } => {
+                    self.handle.written(bytes.len());
+                    self.write_event(bytes, mark).await
                 }
                 Outbound::Control(Control::Disconnect) => {
                     let _ = self.socket.flush().await;
                     close(&mut self.socket, close_code::UNAUTHORIZED, "access revoked").await;
-                    return false;
+                    false
                 }
-                Outbound::Control(Control::Reload) => {
-                    if !self.reload().await {
-                        return false;
-                    }
-                }
+                Outbound::Control(Control::Reload) => self.reload().await,
+                Outbound::Control(Control::Resync) => self.resync().await,
+            };
+            if !alive {
+                return false;
             }
-            if written < WRITE_BATCH {
+            handled += 1;
+            if handled < WRITE_BATCH {
                 next = outbox.try_recv().ok();
             }
         }
         self.socket.flush().await.is_ok()
+    }
+
+    /// Feeds one event, dropping a repeated message and filling a gap before a new one.
+    async fn write_event(&mut self, bytes: Utf8Bytes, mark: Option<ConversationMark>) -> bool {
+        if let Some(ConversationMark { conversation_id, seq: Some(seq) }) = mark {
+            match self.seqs.check(&conversation_id, seq) {
+                Verdict::Duplicate => return true,
+                Verdict::Gap { after } => {
+                    if self.refill(&conversation_id, after).await {
+                        return true;
+                    }
+                    // The store did not answer: deliver what we have rather than nothing.
+                }
+                Verdict::Deliver => {}
+            }
+            self.seqs.record(&conversation_id, seq);
+        }
+        self.socket.feed(Message::Text(bytes)).await.is_ok()
+    }
+
+    /// Sends every message of the conversation after `after` from the store; false if the store
+    /// could not be read (the caller then goes on with what it has).
+    async fn refill(&mut self, conversation_id: &ConversationId, mut after: u64) -> bool {
+        let desk = self.state.desk.clone();
+        loop {
+            let page = match desk.history(&self.principal, conversation_id, Some(after), None, Some(MAX_PAGE)).await {
+                Ok(page) => page,
+                Err(err) => {
+                    tracing::warn!(error = %err, conversation = %conversation_id, "refilling a gap failed");
+                    return false;
+                }
+            };
+            tracing::debug!(conversation = %conversation_id, after, count = page.messages.len(), "refilled a gap from the store");
+            for message in page.messages {
+                after = after.max(message.seq);
+                self.seqs.record(conversation_id, message.seq);
+                let frame = ServerFrame::MessageCreated(MessageCreated { message });
+                if !feed_frame(&mut self.socket, &frame).await {
+                    return true;
+                }
+            }
+            if !page.has_more {
+                return true;
+            }
+        }
+    }
+
+    /// The node's bus link came back: refill every tracked conversation and send its current
+    /// state; agents also get their open conversations again, so their lists are current.
+    async fn resync(&mut self) -> bool {
+        let desk = self.state.desk.clone();
+        for (conversation_id, after) in self.seqs.tracked() {
+            self.refill(&conversation_id, after).await;
+        }
+        let mut states = Vec::new();
+        if let Principal::Agent(agent) = &self.principal {
+            match desk.list_conversations(agent, ConversationView::Open, Some(MAX_LIST)).await {
+                Ok(open) => states.extend(open),
+                Err(err) => tracing::warn!(error = %err, "resync: listing conversations failed"),
+            }
+        }
+        for (conversation_id, _) in self.seqs.tracked() {
+            if states.iter().any(|s| s.id() == &conversation_id) {
+                continue;
+            }
+            if let Ok(state) = desk.visible_state(&self.principal, &conversation_id).await {
+                states.push(state);
+            }
+        }
+        for state in states {
+            let frame = ServerFrame::ConversationUpdated(ConversationUpdated { conversation: state.conversation });
+            if !feed_frame(&mut self.socket, &frame).await {
+                return false;
+            }
+        }
+        true
     }
 
     /// The principal's role or groups changed: read it again and fix the subscriptions.

@@ -1,0 +1,333 @@
+//! Several gateway nodes on one database and one Redis behave as one gateway: a client may
+//! connect to any node, and faults (a killed node, a restarted Redis) lose nothing acked.
+
+#[path = "support/node.rs"]
+mod node;
+#[path = "support/redis_server.rs"]
+mod redis_server;
+
+use node::{ClusterConfig, Node, create_tenant};
+use redis_server::RedisServer;
+use std::time::Duration;
+use switchboard_load_tests::{Api, WsClient};
+use switchboard_protocol::api::{CreateAgent, TenantCreated};
+use switchboard_protocol::{ConversationId, ConversationStatus, Message, ServerFrame, close_code};
+use tempfile::TempDir;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+struct Cluster {
+    nodes: Vec<Node>,
+    redis: RedisServer,
+    tenant: TenantCreated,
+    owner: Api,
+    _dir: TempDir,
+}
+
+/// Starts Redis and `count` nodes sharing one database, and creates a tenant.
+async fn cluster(count: usize) -> Cluster {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let redis = RedisServer::start().await;
+    let config = ClusterConfig {
+        database_url: format!("sqlite://{}", dir.path().join("cluster.db").display()),
+        redis_url: redis.url(),
+        jwt_secret: "cluster-test-secret-with-enough-entropy".into(),
+        log_dir: dir.path().to_owned(),
+    };
+    let login = format!("owner-{}", uuid_like());
+    let tenant = create_tenant(&config, "Cluster Co", &login, "owner-password-1").await;
+    let mut nodes = Vec::new();
+    for i in 0..count {
+        nodes.push(Node::start(&config, &format!("node{i}")).await);
+    }
+    let session = Api::new(&nodes[0].base_url)
+        .login(&login, "owner-password-1")
+        .await
+        .expect("owner logs in");
+    let owner = Api::new(&nodes[0].base_url).with_token(&session.token);
+    Cluster {
+        nodes,
+        redis,
+        tenant,
+        owner,
+        _dir: dir,
+    }
+}
+
+fn uuid_like() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{nanos:x}")
+}
+
+impl Cluster {
+    /// An agent in the default group, connected to node `at`.
+    async fn agent(&self, name: &str, at: usize) -> WsClient {
+        let login = format!("{name}-{}", uuid_like());
+        let created = self
+            .owner
+            .create_agent(&CreateAgent {
+                full_name: name.into(),
+                login: login.clone(),
+                email: format!("{login}@example.com"),
+                password: Some("agent-password-1".into()),
+                role: None,
+            })
+            .await
+            .expect("create agent");
+        let settings = self.owner.settings().await.expect("settings");
+        let mut members: Vec<_> = self
+            .owner
+            .groups()
+            .await
+            .expect("groups")
+            .into_iter()
+            .find(|g| g.id == settings.default_group_id)
+            .expect("default group")
+            .member_ids;
+        members.push(created.agent.id.clone());
+        self.owner
+            .set_group_members(
+                &settings.default_group_id,
+                &members,
+            )
+            .await
+            .expect("members");
+        let node = &self.nodes[at].base_url;
+        let session = Api::new(node)
+            .login(&login, "agent-password-1")
+            .await
+            .expect("agent logs in");
+        let (client, _) = WsClient::connect_authed(node, &session.token)
+            .await
+            .expect("agent connects");
+        client.with_label(format!("{name}@node{at}"))
+    }
+
+    /// A new end user connected to node `at`, and its token.
+    async fn user(&self, at: usize) -> (WsClient, String) {
+        let node = &self.nodes[at].base_url;
+        let session = Api::new(node)
+            .widget_session(&self.tenant.app_key, None)
+            .await
+            .expect("widget session");
+        let (client, _) = WsClient::connect_authed(node, &session.token)
+            .await
+            .expect("user connects");
+        (client.with_label(format!("user@node{at}")), session.token)
+    }
+
+    fn logs(&self) -> String {
+        self.nodes
+            .iter()
+            .map(|n| format!("--- {} ---\n{}", n.name, n.log()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+fn seqs(messages: &[Message]) -> Vec<u64> {
+    messages.iter().map(|m| m.seq).collect()
+}
+
+#[tokio::test]
+async fn handover_story_with_the_user_on_one_node_and_the_agent_on_another() {
+    let cluster = cluster(2).await;
+    let mut agent = cluster.agent("Alice", 1).await;
+    let (mut user, _) = cluster.user(0).await;
+
+    let first = user
+        .send_message(None, "u1", "Hello from node 0")
+        .await
+        .expect("user sends");
+    let conversation = first.conversation_id.clone();
+    agent
+        .wait_conversation(
+            |c| c.id == conversation && c.status == ConversationStatus::Queued,
+            WAIT,
+            "queued on the other node",
+        )
+        .await
+        .expect("agent on node 1 sees the queued conversation");
+    agent.accept(&conversation).await.expect("accept");
+    agent
+        .send_message(&conversation, "a1", "Hi, Alice here")
+        .await
+        .expect("agent replies");
+    user.wait_message(|m| m.text == "Hi, Alice here", WAIT, "the agent's reply")
+        .await
+        .expect("user gets the reply across nodes");
+    user.send_message(&conversation, "u2", "Thanks!")
+        .await
+        .expect("user answers");
+    agent
+        .wait_message(|m| m.text == "Thanks!", WAIT, "the user's answer")
+        .await
+        .expect("agent gets the answer across nodes");
+    agent
+        .send_note(&conversation, "n1", "private note")
+        .await
+        .expect("note");
+    user.assert_nothing(
+        |f| matches!(f, ServerFrame::MessageCreated(m) if m.message.private),
+        Duration::from_millis(500),
+    )
+    .await
+    .expect("the user never gets private notes");
+}
+
+#[tokio::test]
+async fn accepts_racing_on_different_nodes_have_exactly_one_winner() {
+    let cluster = cluster(2).await;
+    let mut agents = Vec::new();
+    for i in 0..6 {
+        agents.push(cluster.agent(&format!("Agent{i}"), i % 2).await);
+    }
+    let (mut user, _) = cluster.user(0).await;
+    let conversation = user
+        .send_message(None, "u1", "who takes me?")
+        .await
+        .expect("send")
+        .conversation_id;
+    for agent in agents.iter_mut() {
+        agent
+            .wait_conversation(|c| c.id == conversation, WAIT, "queued")
+            .await
+            .expect("sees it");
+    }
+    let results =
+        futures_util::future::join_all(agents.iter_mut().map(|a| a.accept(&conversation))).await;
+    let winners = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(winners, 1, "exactly one accept wins: {results:?}");
+}
+
+#[tokio::test]
+async fn a_live_subscriber_misses_nothing_when_redis_restarts() {
+    let mut cluster = cluster(2).await;
+    let mut agent = cluster.agent("Alice", 1).await;
+    let (mut user, _) = cluster.user(0).await;
+    let conversation = user
+        .send_message(None, "u0", "start")
+        .await
+        .expect("send")
+        .conversation_id;
+    agent.accept(&conversation).await.expect("accept");
+
+    let mut acked = Vec::new();
+    for i in 0..5 {
+        acked.push(
+            user.send_message(
+                &conversation,
+                &format!("before-{i}"),
+                &format!("before {i}"),
+            )
+            .await
+            .expect("send")
+            .seq,
+        );
+    }
+    cluster.redis.stop().await;
+    // Sends keep working: the store is the system of record; only live fan-out is down.
+    for i in 0..5 {
+        acked.push(
+            user.send_message(
+                &conversation,
+                &format!("during-{i}"),
+                &format!("during {i}"),
+            )
+            .await
+            .expect("send while redis is down")
+            .seq,
+        );
+    }
+    cluster.redis.start_again().await;
+    for i in 0..5 {
+        acked.push(
+            user.send_message(&conversation, &format!("after-{i}"), &format!("after {i}"))
+                .await
+                .expect("send after")
+                .seq,
+        );
+    }
+    let last = *acked.last().expect("acked");
+    let mut received = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !acked.iter().all(|s| received.contains(s)) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "agent got {received:?} of {acked:?}\n{}",
+            cluster.logs()
+        );
+        if let Ok(ServerFrame::MessageCreated(m)) = agent.next_event(Duration::from_secs(1)).await {
+            if m.message.conversation_id == conversation {
+                assert!(
+                    !received.contains(&m.message.seq),
+                    "seq {} delivered twice",
+                    m.message.seq
+                );
+                received.push(m.message.seq);
+            }
+        }
+    }
+    assert!(received.contains(&last));
+    assert!(agent.closed().is_none(), "the agent's socket stayed open");
+}
+
+#[tokio::test]
+async fn clients_of_a_killed_node_recover_every_acked_message_on_another() {
+    let mut cluster = cluster(2).await;
+    let mut agent = cluster.agent("Alice", 1).await;
+    let (mut user, user_token) = cluster.user(0).await;
+    let conversation: ConversationId = user
+        .send_message(None, "u0", "start")
+        .await
+        .expect("send")
+        .conversation_id;
+    agent.accept(&conversation).await.expect("accept");
+    let seen = user
+        .send_message(&conversation, "u1", "one")
+        .await
+        .expect("send")
+        .seq;
+
+    cluster.nodes[0].kill().await;
+    let mut acked = Vec::new();
+    for i in 0..5 {
+        acked.push(
+            agent
+                .send_message(&conversation, &format!("a{i}"), &format!("reply {i}"))
+                .await
+                .expect("agent sends")
+                .seq,
+        );
+    }
+    // The user reconnects to the surviving node and recovers from its last seen seq.
+    let (mut user, _) = WsClient::connect_authed(&cluster.nodes[1].base_url, &user_token)
+        .await
+        .expect("reconnect");
+    let page = user
+        .history(&conversation, Some(seen))
+        .await
+        .expect("history");
+    for seq in &acked {
+        assert!(
+            seqs(&page.messages).contains(seq),
+            "recovered {:?}, acked {acked:?}",
+            seqs(&page.messages)
+        );
+    }
+}
+
+#[tokio::test]
+async fn sigterm_closes_sockets_with_going_away_and_exits() {
+    let mut cluster = cluster(2).await;
+    let (mut user, _) = cluster.user(0).await;
+    user.ping().await.expect("alive");
+    let status = cluster.nodes[0].terminate().await;
+    assert!(status.success(), "the node exits cleanly: {status:?}");
+    let code = user.expect_close(WAIT).await.expect("closed");
+    assert_eq!(code, Some(close_code::GOING_AWAY));
+}
