@@ -3,6 +3,7 @@
 use crate::auth::TokenKeys;
 use crate::bus::{MemoryBus, RedisBus};
 use crate::config::{Config, load_or_create_secret};
+use crate::connections::{ConnectionRegistry, LocalConnections, RedisConnections};
 use crate::domain::Desk;
 use crate::hub::Hub;
 use crate::store::{PostgresStore, SqliteStore, Store};
@@ -52,21 +53,25 @@ pub async fn build(config: &Config) -> anyhow::Result<Arc<Desk>> {
             load_or_create_secret(&config.jwt_secret_path()).context("reading the JWT secret")?
         }
     };
-    let hub = match &config.redis_url {
-        None => Hub::new(|sink| Arc::new(MemoryBus::new(sink))),
+    let (hub, connections): (Arc<Hub>, Arc<dyn ConnectionRegistry>) = match &config.redis_url {
+        None => (
+            Hub::new(|sink| Arc::new(MemoryBus::new(sink))),
+            Arc::new(LocalConnections::default()),
+        ),
         Some(url) => {
             let (client, publisher) = RedisBus::connect(url)
                 .await
                 .map_err(|err| anyhow::anyhow!("{err}"))?;
             let prefix = config.redis_prefix.clone();
-            Hub::new(move |sink| RedisBus::start(client, publisher, prefix, sink))
+            let connections = RedisConnections::start(publisher.clone(), prefix.clone());
+            (
+                Hub::new(move |sink| RedisBus::start(client, publisher, prefix, sink)),
+                connections,
+            )
         }
     };
-    Ok(Arc::new(Desk::new(
-        store,
-        hub,
-        TokenKeys::new(secret.as_bytes()),
-    )))
+    let tokens = TokenKeys::new(secret.as_bytes());
+    Ok(Arc::new(Desk::new(store, hub, tokens, connections)))
 }
 
 /// Serves HTTP and WebSocket on `listener` until `shutdown` resolves, then closes every socket

@@ -90,10 +90,7 @@ impl Cluster {
             .member_ids;
         members.push(created.agent.id.clone());
         self.owner
-            .set_group_members(
-                &settings.default_group_id,
-                &members,
-            )
+            .set_group_members(&settings.default_group_id, &members)
             .await
             .expect("members");
         let node = &self.nodes[at].base_url;
@@ -330,4 +327,54 @@ async fn sigterm_closes_sockets_with_going_away_and_exits() {
     assert!(status.success(), "the node exits cleanly: {status:?}");
     let code = user.expect_close(WAIT).await.expect("closed");
     assert_eq!(code, Some(close_code::GOING_AWAY));
+}
+
+#[tokio::test]
+async fn presence_and_group_online_are_true_cluster_wide() {
+    let cluster = cluster(2).await;
+    let mut watcher = cluster.agent("Watcher", 0).await;
+    let alice = cluster.agent("Alice", 1).await;
+    let alice_id = cluster
+        .owner
+        .agents()
+        .await
+        .expect("agents")
+        .into_iter()
+        .find(|a| a.full_name == "Alice")
+        .expect("alice")
+        .id;
+    watcher
+        .wait_for(
+            |f| matches!(f, ServerFrame::Presence(p) if p.agent_id == alice_id && p.connected),
+            WAIT,
+        )
+        .await
+        .expect("an agent on node 0 hears that Alice connected on node 1");
+    // Node 0 answers from the cluster's view, not its own sockets.
+    let seen_from_node0 =
+        Api::new(&cluster.nodes[0].base_url).with_token(cluster.owner.token().expect("token"));
+    let listed = seen_from_node0.agents().await.expect("agents");
+    assert!(
+        listed.iter().any(|a| a.id == alice_id && a.connected),
+        "{listed:?}"
+    );
+    let groups = seen_from_node0.groups().await.expect("groups");
+    assert!(
+        groups.iter().all(|g| g.online),
+        "the default group is online: {groups:?}"
+    );
+
+    alice.close().await.expect("alice leaves");
+    watcher
+        .wait_for(
+            |f| matches!(f, ServerFrame::Presence(p) if p.agent_id == alice_id && !p.connected),
+            WAIT,
+        )
+        .await
+        .expect("an agent on node 0 hears that Alice left node 1");
+    let listed = seen_from_node0.agents().await.expect("agents");
+    assert!(
+        listed.iter().any(|a| a.id == alice_id && !a.connected),
+        "{listed:?}"
+    );
 }

@@ -320,7 +320,7 @@ impl Desk {
             .group(&agent.tenant, group_id)
             .await?
             .ok_or(Error::NotFound("group"))?;
-        if !self.group_online(&agent.tenant, &group) {
+        if !self.group_online(&agent.tenant, &group).await {
             return Err(Error::Unavailable(format!("{} is not online", group.name)));
         }
         let now = clock::now();
@@ -489,7 +489,7 @@ impl Desk {
         record.presence = presence;
         self.store.update_agent(&agent.tenant, &record).await?;
         self.publish_presence(&agent.tenant, &agent.id).await;
-        Ok(self.agent_view(&record))
+        Ok(self.agent_view(&record).await)
     }
 
     /// `typing`: to the other participants; nothing is stored.

@@ -6,7 +6,7 @@ use crate::auth::{self, Audience};
 use crate::bus::Control;
 use crate::clock;
 use crate::error::{Error, Result};
-use crate::principal::{AgentPrincipal, BotPrincipal, Principal, UserPrincipal};
+use crate::principal::{AgentPrincipal, BotPrincipal, Principal, PrincipalKey, UserPrincipal};
 use crate::store::{
     AgentRecord, ConversationOrder, ConversationQuery, NewAgent, NewGroup, NewTenant, NewUser,
     TenantRecord, Visibility,
@@ -108,16 +108,16 @@ impl Desk {
         if !auth::verify_password(&request.password, hash).await? {
             return Err(Error::Unauthorized);
         }
-        self.agent_session(&agent)
+        self.agent_session(&agent).await
     }
 
-    fn agent_session(&self, agent: &AgentRecord) -> Result<AgentSession> {
+    async fn agent_session(&self, agent: &AgentRecord) -> Result<AgentSession> {
         let token =
             self.tokens
                 .issue(Audience::Agent, agent.tenant_id.as_str(), agent.id.as_str())?;
         Ok(AgentSession {
             token,
-            agent: self.agent_view(agent),
+            agent: self.agent_view(agent).await,
         })
     }
 
@@ -167,13 +167,13 @@ impl Desk {
             .agent(&agent.tenant, &agent.id)
             .await?
             .ok_or(Error::NotFound("agent"))?;
-        Ok(self.agent_view(&record))
+        Ok(self.agent_view(&record).await)
     }
 
     pub async fn list_agents(&self, agent: &AgentPrincipal) -> Result<AgentList> {
         let records = self.store.agents(&agent.tenant).await?;
         Ok(AgentList {
-            agents: records.iter().map(|r| self.agent_view(r)).collect(),
+            agents: self.agent_views(&agent.tenant, &records).await,
         })
     }
 
@@ -213,7 +213,7 @@ impl Desk {
             )
             .await?;
         Ok(CreatedAgent {
-            agent: self.agent_view(&record),
+            agent: self.agent_view(&record).await,
             invite_url: invite
                 .map(|token| format!("{}/invite/{token}", public_base.trim_end_matches('/'))),
         })
@@ -277,7 +277,7 @@ impl Desk {
             self.publish_control(Topic::agent(&by.tenant, &record.id), Control::Reload)
                 .await;
         }
-        Ok(self.agent_view(&record))
+        Ok(self.agent_view(&record).await)
     }
 
     /// Removes an agent; its open conversations go back to their group's queue. Messages keep
@@ -329,16 +329,13 @@ impl Desk {
         self.store
             .update_agent(&record.tenant_id.clone(), &record)
             .await?;
-        self.agent_session(&record)
+        self.agent_session(&record).await
     }
 
     pub async fn list_groups(&self, agent: &AgentPrincipal) -> Result<GroupList> {
         let records = self.store.groups(&agent.tenant).await?;
         Ok(GroupList {
-            groups: records
-                .iter()
-                .map(|g| g.to_group(self.group_online(&agent.tenant, g)))
-                .collect(),
+            groups: self.group_views(&agent.tenant, &records).await,
         })
     }
 
@@ -358,7 +355,7 @@ impl Desk {
                 },
             )
             .await?;
-        Ok(record.to_group(self.group_online(&by.tenant, &record)))
+        Ok(record.to_group(self.group_online(&by.tenant, &record).await))
     }
 
     pub async fn patch_group(
@@ -384,7 +381,7 @@ impl Desk {
         }
         record.business_hours = patch.business_hours.apply(record.business_hours);
         self.store.update_group(&by.tenant, &record).await?;
-        Ok(record.to_group(self.group_online(&by.tenant, &record)))
+        Ok(record.to_group(self.group_online(&by.tenant, &record).await))
     }
 
     pub async fn set_group_members(
@@ -422,7 +419,7 @@ impl Desk {
             self.publish_control(Topic::agent(&by.tenant, agent), Control::Reload)
                 .await;
         }
-        Ok(after.to_group(self.group_online(&by.tenant, &after)))
+        Ok(after.to_group(self.group_online(&by.tenant, &after).await))
     }
 
     pub async fn create_bot(&self, by: &AgentPrincipal, request: &CreateBot) -> Result<CreatedBot> {
@@ -443,15 +440,20 @@ impl Desk {
 
     pub async fn list_bots(&self, agent: &AgentPrincipal) -> Result<BotList> {
         let bots = self.store.bots(&agent.tenant).await?;
+        let keys: Vec<PrincipalKey> = bots
+            .iter()
+            .map(|b| PrincipalKey {
+                role: ClientRole::Bot,
+                id: b.id.as_str().into(),
+            })
+            .collect();
+        let connected = self.connections.connected(&agent.tenant, &keys).await;
         Ok(BotList {
             bots: bots
                 .into_iter()
-                .map(|b| BotInfo {
-                    connected: self.connections.is_connected(
-                        &agent.tenant,
-                        ClientRole::Bot,
-                        b.id.as_str(),
-                    ),
+                .zip(connected)
+                .map(|(b, connected)| BotInfo {
+                    connected,
                     id: b.id,
                     name: b.name,
                 })

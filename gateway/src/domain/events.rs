@@ -83,7 +83,12 @@ pub(crate) struct Audience {
 
 impl Audience {
     pub fn to(topics: Vec<Topic>) -> Self {
-        Audience { topics, exclude: None, hidden_from_users: false, mark: None }
+        Audience {
+            topics,
+            exclude: None,
+            hidden_from_users: false,
+            mark: None,
+        }
     }
 }
 
@@ -95,15 +100,28 @@ impl Desk {
             let frame = ServerFrame::ConversationUpdated(ConversationUpdated {
                 conversation: outcome.after.conversation.clone(),
             });
-            let mut audience = Audience::to(audience_topics(tenant, outcome.before.as_ref(), &outcome.after));
-            audience.mark = Some(ConversationMark { conversation_id: outcome.after.conversation.id.clone(), seq: None });
+            let mut audience = Audience::to(audience_topics(
+                tenant,
+                outcome.before.as_ref(),
+                &outcome.after,
+            ));
+            audience.mark = Some(ConversationMark {
+                conversation_id: outcome.after.conversation.id.clone(),
+                seq: None,
+            });
             self.publish_frame(audience, &frame).await;
         }
         for message in &outcome.messages {
-            let frame = ServerFrame::MessageCreated(MessageCreated { message: message.clone() });
-            let mut audience = Audience::to(participant_topics(tenant, &outcome.after, !message.private));
+            let frame = ServerFrame::MessageCreated(MessageCreated {
+                message: message.clone(),
+            });
+            let mut audience =
+                Audience::to(participant_topics(tenant, &outcome.after, !message.private));
             audience.hidden_from_users = message.private;
-            audience.mark = Some(ConversationMark { conversation_id: message.conversation_id.clone(), seq: Some(message.seq) });
+            audience.mark = Some(ConversationMark {
+                conversation_id: message.conversation_id.clone(),
+                seq: Some(message.seq),
+            });
             self.publish_frame(audience, &frame).await;
         }
     }

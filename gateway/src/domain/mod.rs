@@ -15,11 +15,11 @@ pub mod hours;
 mod presence;
 pub mod transitions;
 
-pub(crate) use directory::agent_principal;
 pub use conversations::{MAX_LIST, MAX_PAGE};
-pub use presence::ConnectionRegistry;
+pub(crate) use directory::agent_principal;
 
 use crate::auth::TokenKeys;
+use crate::connections::ConnectionRegistry;
 use crate::error::{Error, Result};
 use crate::hub::Hub;
 use crate::principal::Principal;
@@ -31,16 +31,21 @@ pub struct Desk {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) hub: Arc<Hub>,
     pub(crate) tokens: TokenKeys,
-    pub(crate) connections: ConnectionRegistry,
+    pub(crate) connections: Arc<dyn ConnectionRegistry>,
 }
 
 impl Desk {
-    pub fn new(store: Arc<dyn Store>, hub: Arc<Hub>, tokens: TokenKeys) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        hub: Arc<Hub>,
+        tokens: TokenKeys,
+        connections: Arc<dyn ConnectionRegistry>,
+    ) -> Self {
         Desk {
             store,
             hub,
             tokens,
-            connections: ConnectionRegistry::default(),
+            connections,
         }
     }
 
@@ -53,7 +58,11 @@ impl Desk {
     }
 
     /// The conversation's current state, if `principal` may see it.
-    pub async fn visible_state(&self, principal: &Principal, id: &ConversationId) -> Result<ConversationState> {
+    pub async fn visible_state(
+        &self,
+        principal: &Principal,
+        id: &ConversationId,
+    ) -> Result<ConversationState> {
         self.visible_conversation(principal, id).await
     }
 

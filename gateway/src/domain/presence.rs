@@ -1,87 +1,110 @@
-//! Which agents and bots have a socket open on this node, and the presence events that follow.
-//!
-//! `connected` is live state, counted per principal; `presence` (online/offline) is the agent's
-//! choice and is stored. In a cluster the count must be cluster-wide; this registry is the seam
-//! where that happens.
+//! Presence: which agents are connected (cluster-wide, through the connection registry), what
+//! that makes of groups' `online`, and the presence events that follow.
 
 use super::Desk;
+use super::events::Audience;
 use crate::principal::{Principal, PrincipalKey};
 use crate::store::{AgentRecord, GroupRecord};
 use crate::topics::Topic;
-use dashmap::DashMap;
-use switchboard_protocol::{AgentId, ClientRole, PresenceEvent, ServerFrame, TenantId};
+use std::collections::HashSet;
+use switchboard_protocol::{
+    Agent, AgentId, ClientRole, Group, PresenceEvent, ServerFrame, TenantId,
+};
 
-#[derive(Default)]
-pub struct ConnectionRegistry {
-    counts: DashMap<(TenantId, PrincipalKey), usize>,
-}
-
-impl ConnectionRegistry {
-    /// Counts a new socket; true if it is the principal's first.
-    fn connect(&self, tenant: &TenantId, key: PrincipalKey) -> bool {
-        let mut count = self.counts.entry((tenant.clone(), key)).or_insert(0);
-        *count += 1;
-        *count == 1
-    }
-
-    /// Counts a closed socket; true if it was the principal's last.
-    fn disconnect(&self, tenant: &TenantId, key: PrincipalKey) -> bool {
-        let entry = (tenant.clone(), key);
-        let mut last = false;
-        self.counts.remove_if_mut(&entry, |_, count| {
-            *count = count.saturating_sub(1);
-            last = *count == 0;
-            last
-        });
-        last
-    }
-
-    pub fn is_connected(&self, tenant: &TenantId, role: ClientRole, id: &str) -> bool {
-        self.counts.contains_key(&(
-            tenant.clone(),
-            PrincipalKey {
-                role,
-                id: id.into(),
-            },
-        ))
+fn agent_key(id: &AgentId) -> PrincipalKey {
+    PrincipalKey {
+        role: ClientRole::Agent,
+        id: id.as_str().into(),
     }
 }
 
 impl Desk {
-    pub fn agent_connected(&self, tenant: &TenantId, id: &AgentId) -> bool {
-        self.connections
-            .is_connected(tenant, ClientRole::Agent, id.as_str())
+    /// The agents among `ids` that have a socket anywhere in the cluster.
+    pub(crate) async fn connected_agents<'a>(
+        &self,
+        tenant: &TenantId,
+        ids: impl IntoIterator<Item = &'a AgentId>,
+    ) -> HashSet<AgentId> {
+        let ids: Vec<&AgentId> = ids.into_iter().collect();
+        let keys: Vec<PrincipalKey> = ids.iter().map(|id| agent_key(id)).collect();
+        let connected = self.connections.connected(tenant, &keys).await;
+        ids.into_iter()
+            .zip(connected)
+            .filter(|(_, c)| *c)
+            .map(|(id, _)| id.clone())
+            .collect()
     }
 
-    pub(crate) fn agent_view(&self, record: &AgentRecord) -> switchboard_protocol::Agent {
-        record.to_agent(self.agent_connected(&record.tenant_id, &record.id))
+    pub(crate) async fn agent_connected(&self, tenant: &TenantId, id: &AgentId) -> bool {
+        !self.connected_agents(tenant, [id]).await.is_empty()
+    }
+
+    pub(crate) async fn agent_view(&self, record: &AgentRecord) -> Agent {
+        record.to_agent(self.agent_connected(&record.tenant_id, &record.id).await)
+    }
+
+    pub(crate) async fn agent_views(
+        &self,
+        tenant: &TenantId,
+        records: &[AgentRecord],
+    ) -> Vec<Agent> {
+        let connected = self
+            .connected_agents(tenant, records.iter().map(|r| &r.id))
+            .await;
+        records
+            .iter()
+            .map(|r| r.to_agent(connected.contains(&r.id)))
+            .collect()
     }
 
     /// Within its hours and at least one member connected.
-    pub(crate) fn group_online(&self, tenant: &TenantId, group: &GroupRecord) -> bool {
+    pub(crate) async fn group_online(&self, tenant: &TenantId, group: &GroupRecord) -> bool {
         super::hours::is_open(group.business_hours.as_ref(), chrono::Utc::now())
-            && group
-                .member_ids
-                .iter()
-                .any(|id| self.agent_connected(tenant, id))
+            && !self
+                .connected_agents(tenant, &group.member_ids)
+                .await
+                .is_empty()
     }
 
-    /// A socket of `principal` opened. The first one of an agent tells the tenant's agents.
+    pub(crate) async fn group_views(
+        &self,
+        tenant: &TenantId,
+        groups: &[GroupRecord],
+    ) -> Vec<Group> {
+        let connected = self
+            .connected_agents(tenant, groups.iter().flat_map(|g| &g.member_ids))
+            .await;
+        let now = chrono::Utc::now();
+        groups
+            .iter()
+            .map(|g| {
+                let online = super::hours::is_open(g.business_hours.as_ref(), now)
+                    && g.member_ids.iter().any(|id| connected.contains(id));
+                g.to_group(online)
+            })
+            .collect()
+    }
+
+    /// A socket of `principal` opened. The first one of an agent on this node tells the
+    /// tenant's agents.
     pub async fn socket_opened(&self, principal: &Principal) {
         if self
             .connections
-            .connect(principal.tenant(), principal.key())
+            .opened(principal.tenant(), &principal.key())
+            .await
             && let Principal::Agent(agent) = principal
         {
             self.publish_presence(&agent.tenant, &agent.id).await;
         }
     }
 
-    /// A socket of `principal` closed. The last one of an agent tells the tenant's agents.
+    /// A socket of `principal` closed. The last one of an agent on this node tells the tenant's
+    /// agents whether it is still connected elsewhere.
     pub async fn socket_closed(&self, principal: &Principal) {
         if self
             .connections
-            .disconnect(principal.tenant(), principal.key())
+            .closed(principal.tenant(), &principal.key())
+            .await
             && let Principal::Agent(agent) = principal
         {
             self.publish_presence(&agent.tenant, &agent.id).await;
@@ -100,8 +123,9 @@ impl Desk {
         let frame = ServerFrame::Presence(PresenceEvent {
             agent_id: id.clone(),
             presence,
-            connected: self.agent_connected(tenant, id),
+            connected: self.agent_connected(tenant, id).await,
         });
-        self.publish_frame(super::events::Audience::to(vec![Topic::agents(tenant)]), &frame).await;
+        self.publish_frame(Audience::to(vec![Topic::agents(tenant)]), &frame)
+            .await;
     }
 }
