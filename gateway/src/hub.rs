@@ -150,7 +150,10 @@ impl BusSink for Hub {
     }
 
     fn resync(&self) {
-        tracing::warn!(sockets = self.sockets.len(), "bus link restored: every session refills from the store");
+        tracing::warn!(
+            sockets = self.sockets.len(),
+            "bus link restored: every session refills from the store"
+        );
         for socket in self.sockets.iter() {
             socket.push(&Payload::Control(Control::Resync), None);
         }
@@ -160,7 +163,10 @@ impl BusSink for Hub {
 /// What the hub hands a session to write or act on.
 #[derive(Debug)]
 pub enum Outbound {
-    Frame { bytes: axum::extract::ws::Utf8Bytes, mark: Option<ConversationMark> },
+    Frame {
+        bytes: axum::extract::ws::Utf8Bytes,
+        mark: Option<ConversationMark>,
+    },
     Control(Control),
 }
 
@@ -204,7 +210,10 @@ impl SocketHandle {
                     self.close(close_code::BACKLOG_FULL);
                     return false;
                 }
-                Outbound::Frame { bytes: bytes.clone(), mark: mark.cloned() }
+                Outbound::Frame {
+                    bytes: bytes.clone(),
+                    mark: mark.cloned(),
+                }
             }
             Payload::Control(control) => Outbound::Control(*control),
         };

@@ -26,8 +26,15 @@ pub fn encode(envelope: &Envelope) -> Vec<u8> {
         Payload::Control(control) => (Some(*control), ""),
     };
     let header = Header {
-        topics: envelope.topics.iter().map(|t| t.as_str().to_owned()).collect(),
-        exclude: envelope.exclude.as_ref().map(|k| (k.role, k.id.to_string())),
+        topics: envelope
+            .topics
+            .iter()
+            .map(|t| t.as_str().to_owned())
+            .collect(),
+        exclude: envelope
+            .exclude
+            .as_ref()
+            .map(|k| (k.role, k.id.to_string())),
         hidden: envelope.hidden_from_users,
         mark: envelope.mark.clone(),
         control,
@@ -50,18 +57,25 @@ pub enum DecodeError {
 }
 
 pub fn decode(bytes: &[u8]) -> Result<Envelope, DecodeError> {
-    let split = bytes.iter().position(|b| *b == b'\n').ok_or(DecodeError::NoHeader)?;
+    let split = bytes
+        .iter()
+        .position(|b| *b == b'\n')
+        .ok_or(DecodeError::NoHeader)?;
     let header: Header = serde_json::from_slice(&bytes[..split])?;
     let payload = match header.control {
         Some(control) => Payload::Control(control),
         None => {
-            let text = std::str::from_utf8(&bytes[split + 1..]).map_err(|_| DecodeError::NotUtf8)?;
+            let text =
+                std::str::from_utf8(&bytes[split + 1..]).map_err(|_| DecodeError::NotUtf8)?;
             Payload::Frame(text.to_owned().into())
         }
     };
     Ok(Envelope {
         topics: header.topics.into_iter().map(Topic::from_wire).collect(),
-        exclude: header.exclude.map(|(role, id)| PrincipalKey { role, id: id.into() }),
+        exclude: header.exclude.map(|(role, id)| PrincipalKey {
+            role,
+            id: id.into(),
+        }),
         hidden_from_users: header.hidden,
         mark: header.mark,
         payload,
@@ -78,9 +92,15 @@ mod tests {
         let tenant = TenantId::from("t1");
         let envelope = Envelope {
             topics: vec![Topic::admins(&tenant), Topic::agents(&tenant)],
-            exclude: Some(PrincipalKey { role: ClientRole::Agent, id: "a1".into() }),
+            exclude: Some(PrincipalKey {
+                role: ClientRole::Agent,
+                id: "a1".into(),
+            }),
             hidden_from_users: true,
-            mark: Some(ConversationMark { conversation_id: "c1".into(), seq: Some(7) }),
+            mark: Some(ConversationMark {
+                conversation_id: "c1".into(),
+                seq: Some(7),
+            }),
             payload: Payload::Frame("{\"type\":\"x\",\"text\":\"line\\nbreak\"}".into()),
         };
         let back = decode(&encode(&envelope)).expect("decodes");
@@ -89,7 +109,9 @@ mod tests {
         assert!(back.hidden_from_users);
         assert_eq!(back.mark, envelope.mark);
         match back.payload {
-            Payload::Frame(bytes) => assert_eq!(bytes.as_str(), "{\"type\":\"x\",\"text\":\"line\\nbreak\"}"),
+            Payload::Frame(bytes) => {
+                assert_eq!(bytes.as_str(), "{\"type\":\"x\",\"text\":\"line\\nbreak\"}")
+            }
             Payload::Control(_) => panic!("a frame was expected"),
         }
     }

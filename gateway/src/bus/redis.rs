@@ -45,7 +45,9 @@ struct Link {
 
 impl Link {
     fn wanted(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
-        self.wanted.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.wanted
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn channel(&self, topic: &Topic) -> String {
@@ -62,7 +64,8 @@ pub struct RedisBus {
 impl RedisBus {
     /// Connects the publishing side; fails if Redis cannot be reached at start.
     pub async fn connect(url: &str) -> Result<(redis::Client, ConnectionManager)> {
-        let client = redis::Client::open(url).map_err(|err| Error::Unavailable(format!("redis url: {err}")))?;
+        let client = redis::Client::open(url)
+            .map_err(|err| Error::Unavailable(format!("redis url: {err}")))?;
         let publisher = ConnectionManager::new(client.clone())
             .await
             .map_err(|err| Error::Unavailable(format!("connecting to redis: {err}")))?;
@@ -70,7 +73,12 @@ impl RedisBus {
     }
 
     /// Starts the subscriber task delivering into `sink`. Channel names are `prefix` + topic.
-    pub fn start(client: redis::Client, publisher: ConnectionManager, prefix: String, sink: Weak<dyn BusSink>) -> Arc<Self> {
+    pub fn start(
+        client: redis::Client,
+        publisher: ConnectionManager,
+        prefix: String,
+        sink: Weak<dyn BusSink>,
+    ) -> Arc<Self> {
         let link = Arc::new(Link {
             prefix,
             wanted: Mutex::new(HashSet::new()),
@@ -79,7 +87,11 @@ impl RedisBus {
         });
         let (interests, receiver) = mpsc::unbounded_channel();
         tokio::spawn(subscriber(client, link.clone(), receiver, sink));
-        Arc::new(RedisBus { publisher, link, interests })
+        Arc::new(RedisBus {
+            publisher,
+            link,
+            interests,
+        })
     }
 
     /// How often the subscription link was lost and restored.
@@ -99,7 +111,10 @@ impl Bus for RedisBus {
         let bytes = codec::encode(&envelope);
         let mut pipe = redis::pipe();
         for topic in &envelope.topics {
-            pipe.cmd("PUBLISH").arg(self.link.channel(topic)).arg(&bytes).ignore();
+            pipe.cmd("PUBLISH")
+                .arg(self.link.channel(topic))
+                .arg(&bytes)
+                .ignore();
         }
         let mut connection = self.publisher.clone();
         match tokio::time::timeout(PUBLISH_TIMEOUT, pipe.query_async::<()>(&mut connection)).await {
@@ -126,13 +141,21 @@ impl Bus for RedisBus {
             return false;
         }
         let mut connection = self.publisher.clone();
-        redis::cmd("PING").query_async::<String>(&mut connection).await.is_ok()
+        redis::cmd("PING")
+            .query_async::<String>(&mut connection)
+            .await
+            .is_ok()
     }
 }
 
 /// The subscription link's life: connect, subscribe to what is wanted, deliver, and start over
 /// when the link is lost. Ends when the bus is dropped.
-async fn subscriber(client: redis::Client, link: Arc<Link>, mut interests: mpsc::UnboundedReceiver<Interest>, sink: Weak<dyn BusSink>) {
+async fn subscriber(
+    client: redis::Client,
+    link: Arc<Link>,
+    mut interests: mpsc::UnboundedReceiver<Interest>,
+    sink: Weak<dyn BusSink>,
+) {
     let mut backoff = BACKOFF_FIRST;
     let mut first_connection = true;
     loop {

@@ -126,7 +126,8 @@ impl Session {
                             self.seqs.record(&message.conversation_id, message.seq);
                         }
                         if !page.has_more {
-                            self.seqs.record(&state.conversation.id, state.conversation.last_seq);
+                            self.seqs
+                                .record(&state.conversation.id, state.conversation.last_seq);
                         }
                         ack.conversation = Some(state.conversation);
                         ack.messages = Some(page.messages);

@@ -16,7 +16,9 @@ pub enum Verdict {
     Deliver,
     Duplicate,
     /// Messages after `after` are missing: refill from the store.
-    Gap { after: u64 },
+    Gap {
+        after: u64,
+    },
 }
 
 #[derive(Default)]
@@ -41,7 +43,11 @@ impl SeqTracker {
     pub fn record(&mut self, conversation: &ConversationId, seq: u64) {
         self.clock += 1;
         if !self.last_seq.contains_key(conversation) && self.last_seq.len() >= MAX_TRACKED {
-            let oldest = self.last_seq.iter().min_by_key(|(_, (_, used))| *used).map(|(id, _)| id.clone());
+            let oldest = self
+                .last_seq
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(id, _)| id.clone());
             if let Some(oldest) = oldest {
                 self.last_seq.remove(&oldest);
             }
@@ -57,7 +63,10 @@ impl SeqTracker {
     }
 
     pub fn tracked(&self) -> Vec<(ConversationId, u64)> {
-        self.last_seq.iter().map(|(id, (seq, _))| (id.clone(), *seq)).collect()
+        self.last_seq
+            .iter()
+            .map(|(id, (seq, _))| (id.clone(), *seq))
+            .collect()
     }
 }
 

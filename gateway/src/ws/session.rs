@@ -2,17 +2,16 @@
 
 use super::continuity::{SeqTracker, Verdict};
 use super::limits::{self, REJECTIONS_BEFORE_CLOSE};
-use crate::bus::ConversationMark;
-use crate::domain::{MAX_LIST, MAX_PAGE};
-use axum::extract::ws::Utf8Bytes;
-use switchboard_protocol::{ConversationId, ConversationUpdated, ConversationView, MessageCreated};
 use crate::app::AppState;
 use crate::auth::Audience;
 use crate::bus::Control;
+use crate::bus::ConversationMark;
+use crate::domain::{MAX_LIST, MAX_PAGE};
 use crate::error::Error;
 use crate::hub::{Outbound, SocketHandle};
 use crate::principal::Principal;
 use crate::topics::Topic;
+use axum::extract::ws::Utf8Bytes;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::SinkExt;
 use governor::DefaultDirectRateLimiter;
@@ -21,6 +20,7 @@ use std::time::{Duration, Instant};
 use switchboard_protocol::{
     AUTH_TIMEOUT_SECS, ClientFrame, ErrorCode, ErrorFrame, ServerFrame, Welcome, close_code,
 };
+use switchboard_protocol::{ConversationId, ConversationUpdated, ConversationView, MessageCreated};
 use tokio::sync::mpsc;
 use tracing::Instrument;
 
@@ -325,7 +325,11 @@ impl Session {
     }
 
     /// Writes the first outbound frame and whatever else is already queued, then flushes once.
-    async fn write_outbound(&mut self, first: Outbound, outbox: &mut mpsc::Receiver<Outbound>) -> bool {
+    async fn write_outbound(
+        &mut self,
+        first: Outbound,
+        outbox: &mut mpsc::Receiver<Outbound>,
+    ) -> bool {
         let mut next = Some(first);
         let mut handled = 0;
         while let Some(outbound) = next.take() {
@@ -355,7 +359,11 @@ impl Session {
 
     /// Feeds one event, dropping a repeated message and filling a gap before a new one.
     async fn write_event(&mut self, bytes: Utf8Bytes, mark: Option<ConversationMark>) -> bool {
-        if let Some(ConversationMark { conversation_id, seq: Some(seq) }) = mark {
+        if let Some(ConversationMark {
+            conversation_id,
+            seq: Some(seq),
+        }) = mark
+        {
             match self.seqs.check(&conversation_id, seq) {
                 Verdict::Duplicate => return true,
                 Verdict::Gap { after } => {
@@ -376,7 +384,16 @@ impl Session {
     async fn refill(&mut self, conversation_id: &ConversationId, mut after: u64) -> bool {
         let desk = self.state.desk.clone();
         loop {
-            let page = match desk.history(&self.principal, conversation_id, Some(after), None, Some(MAX_PAGE)).await {
+            let page = match desk
+                .history(
+                    &self.principal,
+                    conversation_id,
+                    Some(after),
+                    None,
+                    Some(MAX_PAGE),
+                )
+                .await
+            {
                 Ok(page) => page,
                 Err(err) => {
                     tracing::warn!(error = %err, conversation = %conversation_id, "refilling a gap failed");
@@ -407,7 +424,10 @@ impl Session {
         }
         let mut states = Vec::new();
         if let Principal::Agent(agent) = &self.principal {
-            match desk.list_conversations(agent, ConversationView::Open, Some(MAX_LIST)).await {
+            match desk
+                .list_conversations(agent, ConversationView::Open, Some(MAX_LIST))
+                .await
+            {
                 Ok(open) => states.extend(open),
                 Err(err) => tracing::warn!(error = %err, "resync: listing conversations failed"),
             }
@@ -421,7 +441,9 @@ impl Session {
             }
         }
         for state in states {
-            let frame = ServerFrame::ConversationUpdated(ConversationUpdated { conversation: state.conversation });
+            let frame = ServerFrame::ConversationUpdated(ConversationUpdated {
+                conversation: state.conversation,
+            });
             if !feed_frame(&mut self.socket, &frame).await {
                 return false;
             }
