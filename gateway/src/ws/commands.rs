@@ -144,7 +144,9 @@ impl Session {
             ClientFrame::Unsubscribe(target) => {
                 let agent = agent_only(&self.principal)?;
                 let topic = Topic::conversation(&agent.tenant, &target.conversation_id);
+                // Whatever the answer, the socket stops receiving it.
                 desk.hub().unsubscribe(&self.handle, &topic);
+                desk.visible_state(&self.principal, &target.conversation_id).await?;
             }
             ClientFrame::History(history) => {
                 let page = desk

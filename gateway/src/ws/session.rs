@@ -60,13 +60,29 @@ pub async fn run(mut socket: WebSocket, state: AppState) {
     .await;
 }
 
+/// How long a closing socket keeps reading for the peer's close frame.
+const CLOSE_LINGER: Duration = Duration::from_secs(2);
+
+/// Sends a close frame, then completes the closing handshake: reads (and discards) until the
+/// peer closes too. Dropping a socket with unread input makes the kernel send a reset, which can
+/// destroy the close frame before the peer reads its code.
 async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
     let frame = CloseFrame {
         code,
         reason: reason.into(),
     };
     // The peer may already be gone; there is nothing more to do then.
-    let _ = socket.send(Message::Close(Some(frame))).await;
+    if socket.send(Message::Close(Some(frame))).await.is_err() {
+        return;
+    }
+    let _ = tokio::time::timeout(CLOSE_LINGER, async {
+        while let Some(Ok(message)) = socket.recv().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 /// Queues a frame on the socket without flushing (the caller flushes once per batch).
