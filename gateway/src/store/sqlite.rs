@@ -214,6 +214,17 @@ fn unique_as_conflict(err: sqlx::Error, what: &str) -> Error {
     }
 }
 
+/// Whether `table` has the row `id` in `tenant`. `table` is always one of ours, never input.
+async fn row_exists(conn: &mut SqliteConnection, table: &'static str, tenant: &TenantId, id: &str) -> Result<bool> {
+    let sql = format!("SELECT 1 FROM {table} WHERE tenant_id = $1 AND id = $2");
+    let found: Option<i64> = sqlx::query_scalar(AssertSqlSafe(sql))
+        .bind(tenant.as_str())
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
 async fn load_conversation(
     conn: &mut SqliteConnection,
     tenant: &TenantId,
@@ -533,6 +544,9 @@ impl Store for SqliteStore {
         agent_ids: &[AgentId],
     ) -> Result<()> {
         let mut tx = self.writer.begin().await?;
+        if !row_exists(&mut tx, "support_groups", tenant, id.as_str()).await? {
+            return Err(Error::NotFound("group"));
+        }
         for agent_id in agent_ids {
             let exists: Option<i64> = sqlx::query_scalar(
                 "SELECT 1 FROM agents WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL",
@@ -765,6 +779,12 @@ impl Store for SqliteStore {
         let id = ConversationId(clock::new_id());
         let now = clock::now();
         let mut tx = self.writer.begin().await?;
+        if !row_exists(&mut tx, "users", tenant, new.user_id.as_str()).await? {
+            return Err(Error::NotFound("user"));
+        }
+        if !row_exists(&mut tx, "support_groups", tenant, new.group_id.as_str()).await? {
+            return Err(Error::NotFound("group"));
+        }
         sqlx::query(
             "INSERT INTO conversations (id, tenant_id, user_id, status, group_id, assignee_kind, \
              assignee_id, assignee_name, created_at, updated_at, queued_at) \
