@@ -4,8 +4,9 @@
 //! - [`config`], [`app`]: configuration, assembly, serving.
 //! - [`http`]: the REST API; [`ws`]: WebSocket sessions. Both are thin.
 //! - [`domain`]: every rule (state machine, directory, presence, who receives what).
-//! - [`store`]: the system of record behind one trait (SQLite now).
-//! - [`bus`], [`hub`], [`topics`]: event fan-out between nodes and to local sockets.
+//! - [`store`]: the system of record behind one trait (SQLite, PostgreSQL).
+//! - [`bus`], [`hub`], [`topics`]: event fan-out between nodes (memory, Redis) and to local
+//!   sockets; [`connections`]: who is connected, cluster-wide.
 //! - [`auth`], [`principal`]: tokens, passwords, who is calling.
 //! - [`error`]: the one error type, mapped once to wire codes.
 

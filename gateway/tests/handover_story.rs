@@ -632,3 +632,130 @@ async fn the_same_client_msg_id_from_another_author_is_a_new_message() {
         .await
         .expect("the user receives it");
 }
+
+#[tokio::test]
+async fn history_pages_backwards_with_before_seq_and_limit() {
+    let gw = TestGateway::start().await;
+    let tenant = gw.create_tenant("pages").await;
+    let user = tenant.user().await;
+    let mut user_ws = gw.connect(&user.token, "user").await;
+    let first = user_ws.send_message(None, "u-0", "m0").await.expect("u-0");
+    let conv = first.conversation_id.clone();
+    let mut last = first;
+    for i in 1..6 {
+        last = user_ws
+            .send_message(&conv, &format!("u-{i}"), &format!("m{i}"))
+            .await
+            .expect("message");
+    }
+    let page = user_ws
+        .request(&ClientFrame::History(History {
+            req: frame::next_req(),
+            conversation_id: conv.clone(),
+            after_seq: None,
+            before_seq: Some(last.seq),
+            limit: Some(2),
+        }))
+        .await
+        .expect("history before_seq");
+    let messages = page.messages.expect("messages");
+    let got = seqs(&messages);
+    assert_eq!(got.len(), 2, "limit is honoured: {got:?}");
+    assert!(
+        got.iter().all(|s| *s < last.seq),
+        "before_seq is exclusive: {got:?}"
+    );
+    assert!(
+        got.windows(2).all(|w| w[0] < w[1]),
+        "ascending by seq: {got:?}"
+    );
+    assert_eq!(page.has_more, Some(true), "older messages remain");
+}
+
+#[tokio::test]
+async fn assign_transfer_and_unassign_move_the_conversation_as_the_contract_says() {
+    let gw = TestGateway::start().await;
+    let tenant = gw.create_tenant("moves").await;
+    let bot = tenant.bot("Helper").await;
+    let alice = tenant.agent_in_default_group("Alice").await;
+    let night = tenant
+        .owner
+        .create_group(&switchboard_protocol::api::CreateGroup {
+            name: "Night".into(),
+            assignment: None,
+            business_hours: None,
+        })
+        .await
+        .expect("a second group");
+    let nora = tenant.agent("Nora").await;
+    tenant.add_to_group(&night.id, &[nora.id().clone()]).await;
+    let user = tenant.user().await;
+    let mut owner_ws = gw.connect(&tenant.owner_token, "owner").await;
+    let mut user_ws = gw.connect(&user.token, "user").await;
+    let mut bot_ws = gw.connect(&bot.token, "bot").await;
+    let conv = user_ws
+        .send_message(None, "u-1", "Hi")
+        .await
+        .expect("u-1")
+        .conversation_id;
+
+    // Transfer to a group nobody of which is connected: unavailable, nothing changes.
+    assert_refused(
+        owner_ws
+            .request_conversation(&frame::transfer(&conv, &night.id))
+            .await,
+        ErrorCode::Unavailable,
+    );
+
+    // Assign to an agent: assigned.
+    let assigned = owner_ws
+        .request_conversation(&frame::assign(
+            &conv,
+            HolderKind::Agent,
+            alice.id().as_str(),
+        ))
+        .await
+        .expect("assign to alice");
+    assert_eq!(assigned.status, ConversationStatus::Assigned);
+    assert_eq!(
+        assigned.assignee.map(|a| a.id),
+        Some(alice.id().as_str().to_owned())
+    );
+
+    // Unassign: back to the queue.
+    let queued = owner_ws.unassign(&conv).await.expect("unassign");
+    assert_eq!(queued.status, ConversationStatus::Queued);
+    assert_eq!(queued.assignee, None);
+
+    // Assign to a bot: bot, and the bot hears the user from now on.
+    let to_bot = owner_ws
+        .request_conversation(&frame::assign(&conv, HolderKind::Bot, bot.id.as_str()))
+        .await
+        .expect("assign to the bot");
+    assert_eq!(to_bot.status, ConversationStatus::Bot);
+    let next = user_ws
+        .send_message(&conv, "u-2", "Hello bot")
+        .await
+        .expect("u-2");
+    bot_ws
+        .wait_message(|m| m.id == next.id, T, "the user's message")
+        .await
+        .expect("the assigned bot gets the user's messages");
+
+    // Transfer to a group with a connected member: queued in that group.
+    let _nora_ws = gw.connect(&nora.token, "agent nora").await;
+    let moved = owner_ws
+        .request_conversation(&frame::transfer(&conv, &night.id))
+        .await
+        .expect("transfer to an online group");
+    assert_eq!(moved.status, ConversationStatus::Queued);
+    assert_eq!(moved.group_id, night.id);
+    let later = user_ws
+        .send_message(&conv, "u-3", "Anyone?")
+        .await
+        .expect("u-3");
+    bot_ws
+        .assert_nothing(message_with_id(&later.id), QUIET)
+        .await
+        .expect("the bot left with the transfer");
+}

@@ -1026,3 +1026,165 @@ async fn the_messages_page_honours_after_seq_and_limit() {
         ErrorCode::NotFound,
     );
 }
+
+#[tokio::test]
+async fn a_widget_identity_signed_with_the_tenant_secret_names_a_known_user() {
+    let gw = TestGateway::start().await;
+    let tenant = gw.create_tenant("identity").await;
+    let secret = tenant.created.identity_secret.as_bytes();
+    // `exp` is not among the claims the contract lists; the gateway requires it (see
+    // `a_widget_identity_with_only_the_contract_claims_is_accepted`), so it is given here.
+    let identity = forge(
+        secret,
+        &json!({"sub": "customer-42", "name": "Zoe Example", "email": "zoe@example.com",
+                "exp": now_secs() + 600}),
+    );
+
+    let first = gw
+        .api()
+        .widget_session(&tenant.created.app_key, Some(&identity))
+        .await
+        .expect("a session with an identity");
+    let again = gw
+        .api()
+        .widget_session(&tenant.created.app_key, Some(&identity))
+        .await
+        .expect("the same identity again");
+    assert_eq!(first.user_id, again.user_id, "one identity, one user");
+
+    let mut user_ws = gw.connect(&again.token, "identified user").await;
+    let message = user_ws
+        .send_message(None, "u-1", "Hi, it's Zoe")
+        .await
+        .expect("u-1");
+    let open = tenant
+        .owner
+        .conversations(ConversationView::Open)
+        .await
+        .expect("open view");
+    let conversation = open
+        .iter()
+        .find(|c| c.id == message.conversation_id)
+        .expect("listed");
+    assert_eq!(conversation.user.id, first.user_id);
+    assert_eq!(conversation.user.name.as_deref(), Some("Zoe Example"));
+    assert_eq!(conversation.user.email.as_deref(), Some("zoe@example.com"));
+
+    let forged = forge(
+        b"not-the-identity-secret-at-all",
+        &json!({"sub": "customer-42"}),
+    );
+    let refused = gw
+        .api()
+        .widget_session(&tenant.created.app_key, Some(&forged))
+        .await;
+    assert!(
+        matches!(&refused, Err(e) if (400..500).contains(&e.status)),
+        "an identity signed with another secret is refused: {refused:?}"
+    );
+    let unsigned = forge_alg_none(&json!({"sub": "customer-42", "exp": now_secs() + 600}));
+    let refused = gw
+        .api()
+        .widget_session(&tenant.created.app_key, Some(&unsigned))
+        .await;
+    assert!(
+        matches!(&refused, Err(e) if (400..500).contains(&e.status)),
+        "an unsigned identity is refused: {refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_users_messages_page_never_shows_private_notes() {
+    let gw = TestGateway::start().await;
+    let tenant = gw.create_tenant("userpage").await;
+    let alice = tenant.agent_in_default_group("Alice").await;
+    let user = tenant.user().await;
+    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
+    let mut user_ws = gw.connect(&user.token, "user").await;
+    let conv = user_ws
+        .send_message(None, "u-1", "Hi")
+        .await
+        .expect("u-1")
+        .conversation_id;
+    alice_ws.accept(&conv).await.expect("accept");
+    let note = alice_ws
+        .send_note(&conv, "n-1", "secret note")
+        .await
+        .expect("note");
+    let after = alice_ws
+        .send_message(&conv, "a-1", "Hello")
+        .await
+        .expect("a-1");
+
+    let users_page = gw
+        .api()
+        .with_token(&user.token)
+        .messages(&conv, None, None)
+        .await
+        .expect("the user reads its conversation over HTTP");
+    assert!(
+        users_page
+            .messages
+            .iter()
+            .all(|m| !m.private && m.id != note.id),
+        "no private message for the user: {:#?}",
+        users_page.messages
+    );
+    assert!(users_page.messages.iter().any(|m| m.id == after.id));
+    let around_the_note = gw
+        .api()
+        .with_token(&user.token)
+        .messages(&conv, Some(note.seq - 1), Some(1))
+        .await
+        .expect("a page starting right before the note");
+    assert!(
+        around_the_note.messages.iter().all(|m| !m.private),
+        "{:#?}",
+        around_the_note.messages
+    );
+    let agents_page = alice
+        .api
+        .messages(&conv, None, None)
+        .await
+        .expect("agent page");
+    assert!(agents_page.messages.iter().any(|m| m.id == note.id));
+}
+
+/// The contract lists the identity claims as `sub`, `name?`, `email?`: a customer backend
+/// that signs exactly those must be accepted.
+#[tokio::test]
+async fn a_widget_identity_with_only_the_contract_claims_is_accepted() {
+    let gw = TestGateway::start().await;
+    let tenant = gw.create_tenant("identity2").await;
+    let identity = forge(
+        tenant.created.identity_secret.as_bytes(),
+        &json!({"sub": "customer-7", "name": "Yan"}),
+    );
+    let session = gw
+        .api()
+        .widget_session(&tenant.created.app_key, Some(&identity))
+        .await;
+    assert!(
+        session.is_ok(),
+        "an identity with the contract's claims (sub, name) is refused: {session:?}"
+    );
+}
+
+/// The protocol crate's close codes: 4001 also when "the principal was removed".
+#[tokio::test]
+async fn a_deleted_agents_socket_is_closed_with_4001() {
+    let gw = TestGateway::start().await;
+    let tenant = gw.create_tenant("removed").await;
+    let alice = tenant.agent("Alice").await;
+    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
+    tenant
+        .owner
+        .delete_agent(alice.id())
+        .await
+        .expect("the owner deletes alice");
+    let code = alice_ws
+        .expect_close(T)
+        .await
+        .expect("the deleted agent's socket is closed");
+    assert_eq!(code, Some(close_code::UNAUTHORIZED));
+}

@@ -35,6 +35,10 @@ fn validate_send(request: &MessageSend) -> Result<()> {
             "text is longer than {MAX_TEXT_CHARS} characters"
         )));
     }
+    if request.text.contains('\0') || request.client_msg_id.contains('\0') {
+        // PostgreSQL cannot store NUL; refusing it everywhere keeps both stores alike.
+        return Err(Error::invalid("text must not contain NUL characters"));
+    }
     if request.text.trim().is_empty() && request.attachment_ids.is_empty() {
         return Err(Error::invalid("text must not be empty"));
     }

@@ -24,6 +24,9 @@ const MAX_NAME_CHARS: usize = 200;
 
 fn required(field: &str, value: &str) -> Result<String> {
     let trimmed = value.trim();
+    if trimmed.contains('\0') {
+        return Err(Error::invalid(format!("{field} must not contain NUL characters")));
+    }
     if trimmed.is_empty() {
         return Err(Error::invalid(format!("{field} must not be empty")));
     }

@@ -785,7 +785,9 @@ impl Store for PostgresStore {
         let statuses: Vec<&str> = query.statuses.iter().map(|s| s.as_str()).collect();
         let mut sql = QueryBuilder::<Postgres>::new(CONVERSATION_SELECT);
         sql.push(" WHERE c.tenant_id = ").push_bind(tenant.as_str());
-        sql.push(" AND c.status = ANY(").push_bind(statuses).push(")");
+        sql.push(" AND c.status = ANY(")
+            .push_bind(statuses)
+            .push(")");
         if let Visibility::Groups {
             group_ids,
             agent_id,
@@ -804,7 +806,9 @@ impl Store for PostgresStore {
         }
         // NULLS FIRST: where SQLite puts them, so both stores list in the same order.
         sql.push(match query.order {
-            ConversationOrder::OldestQueuedFirst => " ORDER BY c.queued_at ASC NULLS FIRST, c.id ASC",
+            ConversationOrder::OldestQueuedFirst => {
+                " ORDER BY c.queued_at ASC NULLS FIRST, c.id ASC"
+            }
             ConversationOrder::RecentlyUpdatedFirst => " ORDER BY c.updated_at DESC, c.id DESC",
         });
         sql.push(" LIMIT ").push_bind(i64::from(query.limit));

@@ -215,7 +215,12 @@ fn unique_as_conflict(err: sqlx::Error, what: &str) -> Error {
 }
 
 /// Whether `table` has the row `id` in `tenant`. `table` is always one of ours, never input.
-async fn row_exists(conn: &mut SqliteConnection, table: &'static str, tenant: &TenantId, id: &str) -> Result<bool> {
+async fn row_exists(
+    conn: &mut SqliteConnection,
+    table: &'static str,
+    tenant: &TenantId,
+    id: &str,
+) -> Result<bool> {
     let sql = format!("SELECT 1 FROM {table} WHERE tenant_id = $1 AND id = $2");
     let found: Option<i64> = sqlx::query_scalar(AssertSqlSafe(sql))
         .bind(tenant.as_str())

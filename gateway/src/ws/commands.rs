@@ -146,7 +146,8 @@ impl Session {
                 let topic = Topic::conversation(&agent.tenant, &target.conversation_id);
                 // Whatever the answer, the socket stops receiving it.
                 desk.hub().unsubscribe(&self.handle, &topic);
-                desk.visible_state(&self.principal, &target.conversation_id).await?;
+                desk.visible_state(&self.principal, &target.conversation_id)
+                    .await?;
             }
             ClientFrame::History(history) => {
                 let page = desk
