@@ -59,6 +59,7 @@ impl Hub {
             queued_bytes: AtomicUsize::new(0),
             close_code: AtomicU16::new(0),
             close_signal: Notify::new(),
+            resync_pending: std::sync::atomic::AtomicBool::new(false),
         });
         self.sockets.insert(handle.id, handle.clone());
         (handle, receiver)
@@ -155,7 +156,10 @@ impl BusSink for Hub {
             "bus link restored: every session refills from the store"
         );
         for socket in self.sockets.iter() {
-            socket.push(&Payload::Control(Control::Resync), None);
+            // One pending resync per socket is enough, however often the link flaps.
+            if !socket.resync_pending.swap(true, Ordering::Relaxed) {
+                socket.push(&Payload::Control(Control::Resync), None);
+            }
         }
     }
 }
@@ -179,6 +183,8 @@ pub struct SocketHandle {
     queued_bytes: AtomicUsize,
     close_code: AtomicU16,
     close_signal: Notify,
+    /// A resync is queued and not yet started.
+    resync_pending: std::sync::atomic::AtomicBool,
 }
 
 impl SocketHandle {
@@ -222,6 +228,11 @@ impl SocketHandle {
             return false;
         }
         true
+    }
+
+    /// The session starts a resync: a later outage must queue another.
+    pub fn resync_started(&self) {
+        self.resync_pending.store(false, Ordering::Relaxed);
     }
 
     /// The session wrote a frame of `size` bytes: it no longer counts against the backlog.

@@ -3,10 +3,13 @@
 
 #[path = "support/node.rs"]
 mod node;
+#[path = "support/postgres.rs"]
+mod postgres_server;
 #[path = "support/redis_server.rs"]
 mod redis_server;
 
 use node::{ClusterConfig, Node, create_tenant};
+use postgres_server::{PgDatabase, PgServer, test_database};
 use redis_server::RedisServer;
 use std::time::Duration;
 use switchboard_load_tests::{Api, WsClient};
@@ -21,15 +24,20 @@ struct Cluster {
     redis: RedisServer,
     tenant: TenantCreated,
     owner: Api,
+    _database: PgDatabase,
     _dir: TempDir,
 }
 
-/// Starts Redis and `count` nodes sharing one database, and creates a tenant.
+/// Starts Redis and `count` nodes sharing one PostgreSQL database, and creates a tenant.
 async fn cluster(count: usize) -> Cluster {
+    cluster_on(test_database().await, count).await
+}
+
+async fn cluster_on(database: PgDatabase, count: usize) -> Cluster {
     let dir = tempfile::tempdir().expect("temp dir");
     let redis = RedisServer::start().await;
     let config = ClusterConfig {
-        database_url: format!("sqlite://{}", dir.path().join("cluster.db").display()),
+        database_url: database.url.clone(),
         redis_url: redis.url(),
         jwt_secret: "cluster-test-secret-with-enough-entropy".into(),
         log_dir: dir.path().to_owned(),
@@ -50,6 +58,7 @@ async fn cluster(count: usize) -> Cluster {
         redis,
         tenant,
         owner,
+        _database: database,
         _dir: dir,
     }
 }
@@ -258,15 +267,15 @@ async fn a_live_subscriber_misses_nothing_when_redis_restarts() {
             "agent got {received:?} of {acked:?}\n{}",
             cluster.logs()
         );
-        if let Ok(ServerFrame::MessageCreated(m)) = agent.next_event(Duration::from_secs(1)).await {
-            if m.message.conversation_id == conversation {
-                assert!(
-                    !received.contains(&m.message.seq),
-                    "seq {} delivered twice",
-                    m.message.seq
-                );
-                received.push(m.message.seq);
-            }
+        if let Ok(ServerFrame::MessageCreated(m)) = agent.next_event(Duration::from_secs(1)).await
+            && m.message.conversation_id == conversation
+        {
+            assert!(
+                !received.contains(&m.message.seq),
+                "seq {} delivered twice",
+                m.message.seq
+            );
+            received.push(m.message.seq);
         }
     }
     assert!(received.contains(&last));
@@ -377,4 +386,89 @@ async fn presence_and_group_online_are_true_cluster_wide() {
         listed.iter().any(|a| a.id == alice_id && !a.connected),
         "{listed:?}"
     );
+}
+
+#[tokio::test]
+async fn a_postgres_outage_refuses_sends_loses_nothing_acked_and_heals_by_itself() {
+    let mut server = tokio::task::spawn_blocking(PgServer::start)
+        .await
+        .expect("start PostgreSQL");
+    let database = server.create_database().await;
+    let cluster = cluster_on(database, 2).await;
+    let mut agent = cluster.agent("Alice", 1).await;
+    let (mut user, _) = cluster.user(0).await;
+    let conversation = user
+        .send_message(None, "u0", "start")
+        .await
+        .expect("send")
+        .conversation_id;
+    agent.accept(&conversation).await.expect("accept");
+    let mut acked = vec![
+        user.send_message(&conversation, "u1", "before")
+            .await
+            .expect("send")
+            .seq,
+    ];
+
+    server.pause();
+    let refused = user
+        .send_message(&conversation, "u2", "during the outage")
+        .await;
+    match refused {
+        Err(switchboard_load_tests::ClientError::Refused { error, .. }) => {
+            assert_eq!(error.code, switchboard_protocol::ErrorCode::Unavailable)
+        }
+        other => panic!("a send during the outage must be refused with unavailable: {other:?}"),
+    }
+    let health = Api::new(&cluster.nodes[0].base_url).healthz().await;
+    assert!(health.is_err(), "healthz reports the outage: {health:?}");
+
+    // Kept until the end of the test, when dropping it stops the server.
+    let _server = tokio::task::spawn_blocking(move || {
+        server.resume();
+        server
+    })
+    .await
+    .expect("resume PostgreSQL");
+    // The node reconnects by itself: retry until a send is acked again.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        match user
+            .send_message(&conversation, "u3", "after the outage")
+            .await
+        {
+            Ok(message) => {
+                acked.push(message.seq);
+                break;
+            }
+            Err(err) => {
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "never recovered: {err}\n{}",
+                    cluster.logs()
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+    let history = user.history(&conversation, Some(0)).await.expect("history");
+    let texts: Vec<&str> = history.messages.iter().map(|m| m.text.as_str()).collect();
+    assert!(
+        !texts.contains(&"during the outage"),
+        "a refused send is not stored: {texts:?}"
+    );
+    for seq in &acked {
+        assert!(
+            seqs(&history.messages).contains(seq),
+            "acked seq {seq} is stored: {texts:?}"
+        );
+        agent
+            .wait_message(
+                |m| m.seq == *seq && m.conversation_id == conversation,
+                WAIT,
+                "an acked message",
+            )
+            .await
+            .expect("the agent receives every acked message");
+    }
 }

@@ -199,6 +199,10 @@ pub enum ClientRole {
 }
 
 /// Frames the gateway sends to a client.
+///
+/// `Ack` is much larger than the other variants; a frame lives only while it is serialized or
+/// parsed, so boxing it would cost an allocation for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum ServerFrame {

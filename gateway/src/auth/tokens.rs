@@ -105,11 +105,14 @@ pub struct IdentityClaims {
     pub email: Option<String>,
 }
 
-/// Verifies an identity JWT (HS256, with `exp` and `sub`) signed with the tenant's secret.
+/// Verifies an identity JWT (HS256, with `sub`; `exp` checked when present) signed with the
+/// tenant's secret.
 pub fn verify_identity(token: &str, secret: &str) -> Result<IdentityClaims> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.validate_aud = false;
-    validation.set_required_spec_claims(&["exp", "sub"]);
+    // The contract lists `sub`, `name?` and `email?`: an `exp` is checked when present, not
+    // required (customers should still set a short one).
+    validation.set_required_spec_claims(&["sub"]);
     validation.leeway = 5;
     jsonwebtoken::decode::<IdentityClaims>(
         token,
@@ -145,6 +148,30 @@ mod tests {
                 .verify(&token, &[Audience::Agent])
                 .is_err()
         );
+    }
+
+    #[test]
+    fn an_identity_needs_no_exp_but_an_expired_one_is_refused() {
+        let key = EncodingKey::from_secret(b"identity");
+        let header = Header::new(Algorithm::HS256);
+        let plain = jsonwebtoken::encode(
+            &header,
+            &serde_json::json!({"sub": "u1", "name": "Ann"}),
+            &key,
+        )
+        .expect("sign");
+        assert_eq!(
+            verify_identity(&plain, "identity").expect("valid").sub,
+            "u1"
+        );
+        let expired = jsonwebtoken::encode(
+            &header,
+            &serde_json::json!({"sub": "u1", "exp": 1000}),
+            &key,
+        )
+        .expect("sign");
+        assert!(verify_identity(&expired, "identity").is_err());
+        assert!(verify_identity(&plain, "another secret").is_err());
     }
 
     #[test]

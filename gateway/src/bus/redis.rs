@@ -188,7 +188,11 @@ async fn subscriber(
                 None => return,
             }
         }
-        let mut ping = tokio::time::interval(LINK_PING_EVERY);
+        // In subscribe mode Redis answers PING with an array: any answer will do.
+        let mut ping = tokio::time::interval_at(
+            tokio::time::Instant::now() + LINK_PING_EVERY,
+            LINK_PING_EVERY,
+        );
         loop {
             tokio::select! {
                 message = messages.next() => {
@@ -212,7 +216,7 @@ async fn subscriber(
                     }
                 }
                 _ = ping.tick() => {
-                    let answered = tokio::time::timeout(LINK_PING_TIMEOUT, control.ping::<String>()).await;
+                    let answered = tokio::time::timeout(LINK_PING_TIMEOUT, control.ping::<redis::Value>()).await;
                     if !matches!(answered, Ok(Ok(_))) {
                         break;
                     }

@@ -25,7 +25,9 @@ const MAX_NAME_CHARS: usize = 200;
 fn required(field: &str, value: &str) -> Result<String> {
     let trimmed = value.trim();
     if trimmed.contains('\0') {
-        return Err(Error::invalid(format!("{field} must not contain NUL characters")));
+        return Err(Error::invalid(format!(
+            "{field} must not contain NUL characters"
+        )));
     }
     if trimmed.is_empty() {
         return Err(Error::invalid(format!("{field} must not be empty")));
@@ -252,12 +254,10 @@ impl Desk {
             require_admin(by)?;
         }
         if let Some(role) = patch.role {
-            if role == Role::Owner || record.role == Role::Owner {
-                if role != record.role {
-                    return Err(Error::forbidden(
-                        "the owner's role cannot be given or taken",
-                    ));
-                }
+            if (role == Role::Owner || record.role == Role::Owner) && role != record.role {
+                return Err(Error::forbidden(
+                    "the owner's role cannot be given or taken",
+                ));
             }
             record.role = role;
         }

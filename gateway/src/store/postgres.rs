@@ -59,7 +59,7 @@ impl PostgresStore {
         let options = PgConnectOptions::from_str(url)?.application_name("switchboard");
         let pool = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(3))
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres")

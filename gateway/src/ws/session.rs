@@ -360,7 +360,10 @@ impl Session {
                     false
                 }
                 Outbound::Control(Control::Reload) => self.reload().await,
-                Outbound::Control(Control::Resync) => self.resync().await,
+                Outbound::Control(Control::Resync) => {
+                    self.handle.resync_started();
+                    self.resync().await
+                }
             };
             if !alive {
                 return false;

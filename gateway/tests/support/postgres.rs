@@ -45,6 +45,8 @@ pub struct PgServer {
     port: u16,
     /// Holds the data directory (`data/`), the socket and the server's log.
     dir: PathBuf,
+    bin: PathBuf,
+    owner: Owner,
 }
 
 /// A database of its own on a [`PgServer`]; dropped (with its connections) when this drops.
@@ -129,6 +131,31 @@ impl PgServer {
             name,
             admin_url,
         }
+    }
+
+    /// Stops the server (every connection drops), keeping its data and port for [`Self::resume`].
+    pub fn pause(&mut self) {
+        stop_with(&mut self.postgres, libc::SIGINT);
+    }
+
+    /// Starts the server again after [`Self::pause`], on the same port and data.
+    pub fn resume(&mut self) {
+        let log_path = self.dir.join("postgres.log");
+        // A fresh log: readiness is read from it.
+        let log = File::create(&log_path).expect("create the log");
+        let log_err = log.try_clone().expect("clone the log");
+        let mut postgres =
+            spawn_postgres(&self.bin, self.owner, &self.dir, self.port, log, log_err)
+                .unwrap_or_else(|err| panic!("{err}"));
+        if wait_until_ready(&mut postgres, self.port, &log_path).is_err() {
+            panic!("PostgreSQL did not come back:\n{}", self.log());
+        }
+        if let Some(mut watchdog) = self.watchdog.take() {
+            let _ = watchdog.kill();
+            let _ = watchdog.wait();
+        }
+        self.watchdog = spawn_watchdog(postgres.id(), &self.dir);
+        self.postgres = postgres;
     }
 
     /// The server's log so far (for a failing test's message).
@@ -315,34 +342,7 @@ fn init_and_run(bin: &Path, owner: Owner, dir: &Path) -> Result<PgServer, String
         let log_err = log
             .try_clone()
             .map_err(|err| format!("cloning the log: {err}"))?;
-        let mut postgres = command(&bin.join("postgres"), owner, dir)
-            .arg("-D")
-            .arg(&data)
-            .arg("-p")
-            .arg(port.to_string())
-            .arg("-k")
-            .arg(dir)
-            .args([
-                "-c",
-                "listen_addresses=127.0.0.1",
-                "-c",
-                "fsync=off",
-                "-c",
-                "synchronous_commit=off",
-                "-c",
-                "full_page_writes=off",
-                "-c",
-                "max_connections=300",
-                "-c",
-                "shared_buffers=32MB",
-            ])
-            .stdout(log)
-            .stderr(log_err)
-            // Its own process group: Ctrl-C on the test run reaches the test process only,
-            // and the watchdog then stops the server cleanly.
-            .process_group(0)
-            .spawn()
-            .map_err(|err| format!("starting {}: {err}", bin.join("postgres").display()))?;
+        let mut postgres = spawn_postgres(bin, owner, dir, port, log, log_err)?;
         match wait_until_ready(&mut postgres, port, &log_path) {
             Ok(()) => {
                 let watchdog = spawn_watchdog(postgres.id(), dir);
@@ -351,6 +351,8 @@ fn init_and_run(bin: &Path, owner: Owner, dir: &Path) -> Result<PgServer, String
                     watchdog,
                     port,
                     dir: dir.to_owned(),
+                    bin: bin.to_owned(),
+                    owner,
                 });
             }
             Err(Ready::PortTaken(log)) => {
@@ -391,6 +393,47 @@ enum Ready {
 }
 
 /// Waits for the server's "ready" line and a TCP accept; fails fast if it exits.
+/// Starts the postmaster on `port` over the data directory in `dir`.
+fn spawn_postgres(
+    bin: &Path,
+    owner: Owner,
+    dir: &Path,
+    port: u16,
+    log: File,
+    log_err: File,
+) -> Result<Child, String> {
+    let data = dir.join("data");
+    let postgres = command(&bin.join("postgres"), owner, dir)
+        .arg("-D")
+        .arg(&data)
+        .arg("-p")
+        .arg(port.to_string())
+        .arg("-k")
+        .arg(dir)
+        .args([
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+            "-c",
+            "max_connections=300",
+            "-c",
+            "shared_buffers=32MB",
+        ])
+        .stdout(log)
+        .stderr(log_err)
+        // Its own process group: Ctrl-C on the test run reaches the test process only,
+        // and the watchdog then stops the server cleanly.
+        .process_group(0)
+        .spawn()
+        .map_err(|err| format!("starting {}: {err}", bin.join("postgres").display()))?;
+    Ok(postgres)
+}
+
 fn wait_until_ready(postgres: &mut Child, port: u16, log_path: &Path) -> Result<(), Ready> {
     let deadline = Instant::now() + STARTUP;
     loop {
@@ -422,13 +465,19 @@ fn wait_until_ready(postgres: &mut Child, port: u16, log_path: &Path) -> Result<
 /// Stops a postmaster by its pid: SIGQUIT (immediate shutdown: it takes its backends with it),
 /// then SIGKILL if it lingers.
 fn stop(postgres: &mut Child) {
+    stop_with(postgres, libc::SIGQUIT)
+}
+
+/// Stops the postmaster with `signal`: SIGQUIT is an immediate shutdown (fast, for teardown),
+/// SIGINT a fast shutdown that writes out every commit first (for an outage to come back from).
+fn stop_with(postgres: &mut Child, signal: libc::c_int) {
     if let Ok(Some(_)) = postgres.try_wait() {
         return;
     }
     let pid = postgres.id() as libc::pid_t;
     // SAFETY: kill has no memory-safety preconditions; the pid is our own unreaped child, so
     // it cannot have been reused.
-    unsafe { libc::kill(pid, libc::SIGQUIT) };
+    unsafe { libc::kill(pid, signal) };
     let deadline = Instant::now() + SHUTDOWN;
     while Instant::now() < deadline {
         if let Ok(Some(_)) = postgres.try_wait() {
