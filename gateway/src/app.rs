@@ -6,11 +6,13 @@ use crate::config::{Config, load_or_create_secret};
 use crate::connections::{ConnectionRegistry, LocalConnections, RedisConnections};
 use crate::domain::Desk;
 use crate::hub::Hub;
+use crate::principal::PrincipalKey;
 use crate::store::{PostgresStore, SqliteStore, Store};
 use anyhow::{Context, bail};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
+use switchboard_protocol::{AgentId, ClientRole, TenantId};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -53,6 +55,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Arc<Desk>> {
             load_or_create_secret(&config.jwt_secret_path()).context("reading the JWT secret")?
         }
     };
+    let mut lapsed = None;
     let (hub, connections): (Arc<Hub>, Arc<dyn ConnectionRegistry>) = match &config.redis_url {
         None => (
             Hub::new(|sink| Arc::new(MemoryBus::new(sink))),
@@ -63,7 +66,9 @@ pub async fn build(config: &Config) -> anyhow::Result<Arc<Desk>> {
                 .await
                 .map_err(|err| anyhow::anyhow!("{err}"))?;
             let prefix = config.redis_prefix.clone();
-            let connections = RedisConnections::start(publisher.clone(), prefix.clone());
+            let (connections, receiver) =
+                RedisConnections::start(publisher.clone(), prefix.clone(), config.presence_ttl);
+            lapsed = Some(receiver);
             (
                 Hub::new(move |sink| RedisBus::start(client, publisher, prefix, sink)),
                 connections,
@@ -71,7 +76,25 @@ pub async fn build(config: &Config) -> anyhow::Result<Arc<Desk>> {
         }
     };
     let tokens = TokenKeys::new(secret.as_bytes());
-    Ok(Arc::new(Desk::new(store, hub, tokens, connections)))
+    let desk = Arc::new(Desk::new(store, hub, tokens, connections));
+    if let Some(receiver) = lapsed {
+        tokio::spawn(announce_lapsed(Arc::downgrade(&desk), receiver));
+    }
+    Ok(desk)
+}
+
+/// Agents whose node died without saying goodbye: tell their tenant they are gone.
+async fn announce_lapsed(
+    desk: std::sync::Weak<Desk>,
+    mut lapsed: tokio::sync::mpsc::UnboundedReceiver<(TenantId, PrincipalKey)>,
+) {
+    while let Some((tenant, key)) = lapsed.recv().await {
+        let Some(desk) = desk.upgrade() else { return };
+        if key.role == ClientRole::Agent {
+            desk.publish_presence(&tenant, &AgentId(key.id.to_string()))
+                .await;
+        }
+    }
 }
 
 /// Serves HTTP and WebSocket on `listener` until `shutdown` resolves, then closes every socket

@@ -12,6 +12,9 @@ pub struct Config {
     pub redis_url: Option<String>,
     /// Prepended to every Redis channel, so several clusters can share one Redis.
     pub redis_prefix: String,
+    /// In a cluster, how long a node's word that a principal is connected counts without
+    /// renewal: after a node dies, its agents count as disconnected within this time.
+    pub presence_ttl: std::time::Duration,
     pub data_dir: PathBuf,
     /// The JWT signing secret; `None`: generated once into the data dir.
     pub jwt_secret: Option<String>,

@@ -59,6 +59,9 @@ struct ServeArgs {
     /// Prefix of every Redis channel and key (several clusters may share one Redis)
     #[arg(long, env = "SWITCHBOARD_REDIS_PREFIX", default_value = "sb:")]
     redis_prefix: String,
+    /// Cluster mode: seconds after which a dead node's connections stop counting
+    #[arg(long, env = "SWITCHBOARD_PRESENCE_TTL_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(3..=3600))]
+    presence_ttl_secs: u64,
     /// The JWT signing secret (default: generated once into the data dir)
     #[arg(long, env = "SWITCHBOARD_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
@@ -87,6 +90,7 @@ impl ServeArgs {
             database_url: self.store.database_url.clone(),
             redis_url: self.redis_url.clone(),
             redis_prefix: self.redis_prefix.clone(),
+            presence_ttl: std::time::Duration::from_secs(self.presence_ttl_secs),
             data_dir: self.store.data_dir.clone(),
             jwt_secret: self.jwt_secret.clone(),
         }
@@ -152,6 +156,7 @@ async fn create_tenant(args: TenantCreateArgs) -> anyhow::Result<()> {
         database_url: args.store.database_url,
         redis_url: None,
         redis_prefix: String::new(),
+        presence_ttl: std::time::Duration::from_secs(30),
         data_dir: args.store.data_dir,
         jwt_secret: None,
     };

@@ -472,3 +472,41 @@ async fn a_postgres_outage_refuses_sends_loses_nothing_acked_and_heals_by_itself
             .expect("the agent receives every acked message");
     }
 }
+
+#[tokio::test]
+async fn agents_of_a_node_that_dies_are_announced_gone() {
+    let mut cluster = cluster(2).await;
+    let mut watcher = cluster.agent("Watcher", 1).await;
+    let _doomed = cluster.agent("Doomed", 0).await;
+    let doomed_id = cluster
+        .owner
+        .agents()
+        .await
+        .expect("agents")
+        .into_iter()
+        .find(|a| a.full_name == "Doomed")
+        .expect("doomed")
+        .id;
+    watcher
+        .wait_for(
+            |f| matches!(f, ServerFrame::Presence(p) if p.agent_id == doomed_id && p.connected),
+            WAIT,
+        )
+        .await
+        .expect("connected first");
+    cluster.nodes[0].kill().await;
+    watcher
+        .wait_for(
+            |f| matches!(f, ServerFrame::Presence(p) if p.agent_id == doomed_id && !p.connected),
+            Duration::from_secs(15),
+        )
+        .await
+        .expect("the survivors announce that the dead node's agent is gone");
+    let survivor =
+        Api::new(&cluster.nodes[1].base_url).with_token(cluster.owner.token().expect("token"));
+    let listed = survivor.agents().await.expect("agents");
+    assert!(
+        listed.iter().any(|a| a.id == doomed_id && !a.connected),
+        "{listed:?}"
+    );
+}

@@ -111,7 +111,7 @@ impl Desk {
         }
     }
 
-    pub(crate) async fn publish_presence(&self, tenant: &TenantId, id: &AgentId) {
+    pub async fn publish_presence(&self, tenant: &TenantId, id: &AgentId) {
         let presence = match self.store.agent(tenant, id).await {
             Ok(Some(agent)) => agent.presence,
             Ok(None) => return,

@@ -39,6 +39,8 @@ impl Node {
             .arg("--data-dir")
             .arg(&config.log_dir)
             .env("SWITCHBOARD_LOG", "info,switchboard=debug")
+            // A dead node's connections lapse within seconds, so tests can wait for it.
+            .env("SWITCHBOARD_PRESENCE_TTL_SECS", "3")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
