@@ -121,8 +121,22 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     // The one line on stdout: scripts and tests read the URL from it.
     println!("listening on http://{address}");
-    tracing::info!(%address, database = %config.database_url(), "Switchboard is serving");
+    tracing::info!(%address, database = %redact(&config.database_url()), "Switchboard is serving");
     app::serve(listener, desk, shutdown_signal()).await
+}
+
+/// The URL without its password, for logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &credentials[..colon], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
 }
 
 async fn shutdown_signal() {
