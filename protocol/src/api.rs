@@ -135,6 +135,12 @@ pub struct PatchSettings {
     pub entry_bot_id: Patch<BotId>,
     #[serde(default, skip_serializing_if = "Patch::is_keep")]
     pub default_group_id: Patch<GroupId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reopen_fallback: Option<ReopenFallback>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_timeout_secs: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offline_grace_secs: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -224,6 +224,9 @@ pub enum ServerFrame {
     Read(ReadEvent),
     #[serde(rename = "presence")]
     Presence(PresenceEvent),
+    /// An addition: where the user's conversation stands in its queue.
+    #[serde(rename = "queue.position")]
+    QueuePosition(QueuePosition),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -297,4 +300,13 @@ pub struct PresenceEvent {
     pub agent_id: AgentId,
     pub presence: Presence,
     pub connected: bool,
+}
+
+/// Sent to a conversation's user when it enters a queue or its place in it changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePosition {
+    pub conversation_id: ConversationId,
+    /// 1 is next.
+    pub position: u32,
+    pub queue_length: u32,
 }

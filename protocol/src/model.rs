@@ -100,6 +100,12 @@ pub struct Group {
     pub business_hours: Option<BusinessHours>,
     /// Within its hours and at least one member connected.
     pub online: bool,
+    /// Conversations waiting in its queue (an addition to the contract).
+    #[serde(default)]
+    pub queue_length: u32,
+    /// When the longest-waiting of them entered the queue (an addition).
+    #[serde(default)]
+    pub oldest_queued_at: Option<Timestamp>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -116,6 +122,25 @@ pub enum ReplyPolicy {
     ReplyAssigns,
 }
 
+/// Where a reopened conversation goes when its previous agent cannot take it back.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReopenFallback {
+    /// Its group's queue.
+    #[default]
+    Queue,
+    /// The entry bot, when one is set (else the queue).
+    EntryBot,
+}
+
+fn default_bot_timeout_secs() -> u32 {
+    30
+}
+
+fn default_offline_grace_secs() -> u32 {
+    60
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     pub human_chat_enabled: bool,
@@ -123,6 +148,17 @@ pub struct Settings {
     pub reply_policy: ReplyPolicy,
     pub entry_bot_id: Option<BotId>,
     pub default_group_id: GroupId,
+    /// An addition: where a reopened conversation goes if its previous agent cannot take it.
+    #[serde(default)]
+    pub reopen_fallback: ReopenFallback,
+    /// An addition: a bot that leaves a user's message unanswered this long loses the
+    /// conversation to the human queue; 0 waits forever.
+    #[serde(default = "default_bot_timeout_secs")]
+    pub bot_timeout_secs: u32,
+    /// An addition: an agent with no socket for this long no longer gets conversations
+    /// automatically (it keeps those it holds).
+    #[serde(default = "default_offline_grace_secs")]
+    pub offline_grace_secs: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

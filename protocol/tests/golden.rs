@@ -165,6 +165,8 @@ mod fixtures {
             member_ids: vec!["agt_alice".into(), "agt_bob".into()],
             business_hours: None,
             online: true,
+            queue_length: 0,
+            oldest_queued_at: None,
         };
         let json = json!({
             "id": "grp_support",
@@ -172,7 +174,9 @@ mod fixtures {
             "assignment": "manual",
             "member_ids": ["agt_alice", "agt_bob"],
             "business_hours": null,
-            "online": true
+            "online": true,
+            "queue_length": 0,
+            "oldest_queued_at": null
         });
         (group, json)
     }
@@ -187,6 +191,8 @@ mod fixtures {
             member_ids: vec!["agt_alice".into()],
             business_hours: Some(hours),
             online: false,
+            queue_length: 2,
+            oldest_queued_at: Some(Timestamp("2026-11-21T09:00:00.000Z".into())),
         };
         let json = json!({
             "id": "grp_billing",
@@ -194,7 +200,9 @@ mod fixtures {
             "assignment": "auto",
             "member_ids": ["agt_alice"],
             "business_hours": hours_json,
-            "online": false
+            "online": false,
+            "queue_length": 2,
+            "oldest_queued_at": "2026-11-21T09:00:00.000Z"
         });
         (group, json)
     }
@@ -206,13 +214,19 @@ mod fixtures {
             reply_policy: ReplyPolicy::AcceptFirst,
             entry_bot_id: None,
             default_group_id: "grp_support".into(),
+            reopen_fallback: ReopenFallback::Queue,
+            bot_timeout_secs: 30,
+            offline_grace_secs: 60,
         };
         let json = json!({
             "human_chat_enabled": true,
             "routing": "online_only",
             "reply_policy": "accept_first",
             "entry_bot_id": null,
-            "default_group_id": "grp_support"
+            "default_group_id": "grp_support",
+            "reopen_fallback": "queue",
+            "bot_timeout_secs": 30,
+            "offline_grace_secs": 60
         });
         (settings, json)
     }
@@ -224,13 +238,19 @@ mod fixtures {
             reply_policy: ReplyPolicy::ReplyAssigns,
             entry_bot_id: Some("bot_greeter".into()),
             default_group_id: "grp_support".into(),
+            reopen_fallback: ReopenFallback::EntryBot,
+            bot_timeout_secs: 0,
+            offline_grace_secs: 5,
         };
         let json = json!({
             "human_chat_enabled": false,
             "routing": "online_then_offline",
             "reply_policy": "reply_assigns",
             "entry_bot_id": "bot_greeter",
-            "default_group_id": "grp_support"
+            "default_group_id": "grp_support",
+            "reopen_fallback": "entry_bot",
+            "bot_timeout_secs": 0,
+            "offline_grace_secs": 5
         });
         (settings, json)
     }
@@ -1689,6 +1709,9 @@ mod rest_bodies {
             reply_policy: Some(ReplyPolicy::ReplyAssigns),
             entry_bot_id: Patch::Set("bot_greeter".into()),
             default_group_id: Patch::Set("grp_billing".into()),
+            reopen_fallback: Some(ReopenFallback::EntryBot),
+            bot_timeout_secs: Some(10),
+            offline_grace_secs: Some(90),
         };
         assert_round_trip(
             &body,
@@ -1697,7 +1720,10 @@ mod rest_bodies {
                 "routing": "online_then_offline",
                 "reply_policy": "reply_assigns",
                 "entry_bot_id": "bot_greeter",
-                "default_group_id": "grp_billing"
+                "default_group_id": "grp_billing",
+                "reopen_fallback": "entry_bot",
+                "bot_timeout_secs": 10,
+                "offline_grace_secs": 90
             }),
         );
     }
@@ -2217,5 +2243,39 @@ mod rejects_and_tolerates {
     #[test]
     fn login_without_password_is_rejected() {
         assert_rejected::<LoginRequest>(json!({"login": "alice"}));
+    }
+}
+
+mod routing_additions {
+    use super::*;
+
+    #[test]
+    fn queue_position_round_trips() {
+        let frame = ServerFrame::QueuePosition(QueuePosition {
+            conversation_id: "conv_1".into(),
+            position: 2,
+            queue_length: 5,
+        });
+        assert_round_trip(
+            &frame,
+            json!({"type": "queue.position", "conversation_id": "conv_1", "position": 2, "queue_length": 5}),
+        );
+    }
+
+    #[test]
+    fn settings_without_the_routing_additions_parse_with_their_defaults() {
+        let parsed: Settings = serde_json::from_value(json!({
+            "human_chat_enabled": true,
+            "routing": "online_only",
+            "reply_policy": "accept_first",
+            "entry_bot_id": null,
+            "default_group_id": "grp_support"
+        }))
+        .expect("a v1 settings object parses");
+        assert_eq!(parsed.reopen_fallback, ReopenFallback::Queue);
+        assert_eq!(
+            (parsed.bot_timeout_secs, parsed.offline_grace_secs),
+            (30, 60)
+        );
     }
 }

@@ -338,7 +338,7 @@ impl Desk {
     pub async fn list_groups(&self, agent: &AgentPrincipal) -> Result<GroupList> {
         let records = self.store.groups(&agent.tenant).await?;
         Ok(GroupList {
-            groups: self.group_views(&agent.tenant, &records).await,
+            groups: self.group_views(&agent.tenant, &records).await?,
         })
     }
 
@@ -358,7 +358,7 @@ impl Desk {
                 },
             )
             .await?;
-        Ok(record.to_group(self.group_online(&by.tenant, &record).await))
+        self.group_view(&by.tenant, &record).await
     }
 
     pub async fn patch_group(
@@ -384,7 +384,7 @@ impl Desk {
         }
         record.business_hours = patch.business_hours.apply(record.business_hours);
         self.store.update_group(&by.tenant, &record).await?;
-        Ok(record.to_group(self.group_online(&by.tenant, &record).await))
+        self.group_view(&by.tenant, &record).await
     }
 
     pub async fn set_group_members(
@@ -422,7 +422,7 @@ impl Desk {
             self.publish_control(Topic::agent(&by.tenant, agent), Control::Reload)
                 .await;
         }
-        Ok(after.to_group(self.group_online(&by.tenant, &after).await))
+        self.group_view(&by.tenant, &after).await
     }
 
     pub async fn create_bot(&self, by: &AgentPrincipal, request: &CreateBot) -> Result<CreatedBot> {

@@ -2,6 +2,7 @@
 //! that makes of groups' `online`, and the presence events that follow.
 
 use super::Desk;
+use crate::error::Result;
 use super::events::Audience;
 use crate::principal::{Principal, PrincipalKey};
 use crate::store::{AgentRecord, GroupRecord};
@@ -66,23 +67,25 @@ impl Desk {
                 .is_empty()
     }
 
-    pub(crate) async fn group_views(
-        &self,
-        tenant: &TenantId,
-        groups: &[GroupRecord],
-    ) -> Vec<Group> {
-        let connected = self
-            .connected_agents(tenant, groups.iter().flat_map(|g| &g.member_ids))
-            .await;
+    /// Groups as the contract shows them: `online` from the cluster's connections, and their
+    /// queues counted.
+    pub(crate) async fn group_views(&self, tenant: &TenantId, groups: &[GroupRecord]) -> Result<Vec<Group>> {
+        let connected = self.connected_agents(tenant, groups.iter().flat_map(|g| &g.member_ids)).await;
+        let queues = self.store.queue_stats(tenant).await?;
         let now = chrono::Utc::now();
-        groups
+        Ok(groups
             .iter()
             .map(|g| {
                 let online = super::hours::is_open(g.business_hours.as_ref(), now)
                     && g.member_ids.iter().any(|id| connected.contains(id));
-                g.to_group(online)
+                g.to_group(online, queues.iter().find(|q| q.group_id == g.id))
             })
-            .collect()
+            .collect())
+    }
+
+    pub(crate) async fn group_view(&self, tenant: &TenantId, group: &GroupRecord) -> Result<Group> {
+        let mut views = self.group_views(tenant, std::slice::from_ref(group)).await?;
+        views.pop().ok_or_else(|| crate::error::Error::internal("a group view went missing"))
     }
 
     /// A socket of `principal` opened. The first one of an agent on this node tells the

@@ -19,12 +19,18 @@ pub use sqlite::SqliteStore;
 
 use crate::error::Result;
 use async_trait::async_trait;
+use std::collections::HashMap;
 use switchboard_protocol::{
     AgentId, AuthorKind, BotId, ConversationId, GroupId, Message, Settings, TenantId, UserId,
 };
 
 /// The decision a conversation change is made of; runs inside the write transaction.
 pub type Decide<'a> = &'a (dyn Fn(&ConversationState) -> Result<Decision> + Send + Sync);
+
+/// Auto-assignment's decision: given the oldest queued conversation and the candidates' loads,
+/// the assignment to make (`None`: nobody can take it). Runs inside the write transaction.
+pub type Route<'a> =
+    &'a (dyn Fn(&ConversationState, &[CandidateLoad]) -> Result<Option<Decision>> + Send + Sync);
 
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -128,4 +134,17 @@ pub trait Store: Send + Sync {
         id: &ConversationId,
         query: &MessageQuery,
     ) -> Result<MessagePage>;
+
+    // Routing.
+    /// Per group with a queue: how many conversations wait, and since when the oldest does.
+    async fn queue_stats(&self, tenant: &TenantId) -> Result<Vec<QueueStats>>;
+    /// A group's queue in order (first come, first served): each conversation and its user.
+    async fn queue(&self, tenant: &TenantId, group: &GroupId) -> Result<Vec<(ConversationId, UserId)>>;
+    /// How many open (assigned) conversations each of `agents` holds.
+    async fn open_counts(&self, tenant: &TenantId, agents: &[AgentId]) -> Result<HashMap<AgentId, u32>>;
+    /// In one transaction, serialized per tenant across nodes: reads the oldest conversation
+    /// queued in `group` and the loads of `candidates`, asks `route`, writes its decision, and
+    /// records when the chosen agent got it. `None` when the queue is empty or nobody can take
+    /// the conversation.
+    async fn assign_next(&self, tenant: &TenantId, group: &GroupId, candidates: &[AgentId], route: Route<'_>) -> Result<Option<Outcome>>;
 }

@@ -47,7 +47,8 @@ const GROUP_SELECT: &str = "SELECT g.id, g.name, g.assignment, g.business_hours,
      FROM support_groups g";
 
 const TENANT_SELECT: &str = "SELECT id, name, app_key, identity_secret, human_chat_enabled, routing, \
-     reply_policy, entry_bot_id, default_group_id FROM tenants";
+     reply_policy, entry_bot_id, default_group_id, reopen_fallback, bot_timeout_secs, \
+     offline_grace_secs FROM tenants";
 
 const MESSAGE_COLUMNS: &str = "id, conversation_id, seq, author_kind, author_id, author_name, text, \
      attachments, private, client_msg_id, created_at";
@@ -134,6 +135,9 @@ fn tenant_from_row(row: &PgRow) -> Result<TenantRecord> {
                 .try_get::<Option<String>, _>("entry_bot_id")?
                 .map(Into::into),
             default_group_id: row.try_get::<String, _>("default_group_id")?.into(),
+            reopen_fallback: enum_from_text(row.try_get("reopen_fallback")?)?,
+            bot_timeout_secs: row.try_get::<i64, _>("bot_timeout_secs")?.clamp(0, u32::MAX as i64) as u32,
+            offline_grace_secs: row.try_get::<i64, _>("offline_grace_secs")?.clamp(0, u32::MAX as i64) as u32,
         },
     })
 }
@@ -409,13 +413,17 @@ impl Store for PostgresStore {
     async fn update_settings(&self, tenant: &TenantId, settings: &Settings) -> Result<()> {
         sqlx::query(
             "UPDATE tenants SET human_chat_enabled = $1, routing = $2, reply_policy = $3, \
-             entry_bot_id = $4, default_group_id = $5 WHERE id = $6",
+             entry_bot_id = $4, default_group_id = $5, reopen_fallback = $6, bot_timeout_secs = $7, \
+             offline_grace_secs = $8 WHERE id = $9",
         )
         .bind(settings.human_chat_enabled)
         .bind(enum_to_text(&settings.routing)?)
         .bind(enum_to_text(&settings.reply_policy)?)
         .bind(settings.entry_bot_id.as_ref().map(|b| b.0.clone()))
         .bind(settings.default_group_id.as_str())
+        .bind(enum_to_text(&settings.reopen_fallback)?)
+        .bind(i64::from(settings.bot_timeout_secs))
+        .bind(i64::from(settings.offline_grace_secs))
         .bind(tenant.as_str())
         .execute(&self.pool)
         .await
@@ -903,6 +911,7 @@ impl Store for PostgresStore {
         let mut after = decision.next.unwrap_or_else(|| before.clone());
         after.conversation.last_seq = before.conversation.last_seq;
         let messages = append_and_write(&mut tx, tenant, &mut after, decision.messages).await?;
+        record_assignment(&mut tx, tenant, Some(&before), &after).await?;
         tx.commit().await?;
         Ok(Outcome {
             before: Some(before),
@@ -974,6 +983,127 @@ impl Store for PostgresStore {
         }
         Ok(MessagePage { messages, has_more })
     }
+
+    async fn queue_stats(&self, tenant: &TenantId) -> Result<Vec<QueueStats>> {
+        let rows = sqlx::query(
+            "SELECT group_id, COUNT(*) AS length, MIN(queued_at) AS oldest FROM conversations \
+             WHERE tenant_id = $1 AND status = 'queued' GROUP BY group_id",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                Ok(QueueStats {
+                    group_id: row.try_get::<String, _>("group_id")?.into(),
+                    length: row.try_get::<i64, _>("length")? as u32,
+                    oldest_queued_at: row.try_get::<Option<String>, _>("oldest")?.map(Timestamp),
+                })
+            })
+            .collect()
+    }
+
+    async fn queue(&self, tenant: &TenantId, group: &GroupId) -> Result<Vec<(ConversationId, UserId)>> {
+        let rows = sqlx::query(
+            "SELECT id, user_id FROM conversations WHERE tenant_id = $1 AND group_id = $2 \
+             AND status = 'queued' ORDER BY queued_at, id",
+        )
+        .bind(tenant.as_str())
+        .bind(group.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| Ok((row.try_get::<String, _>("id")?.into(), row.try_get::<String, _>("user_id")?.into())))
+            .collect()
+    }
+
+    async fn open_counts(&self, tenant: &TenantId, agents: &[AgentId]) -> Result<HashMap<AgentId, u32>> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        let loads = candidate_loads(&mut conn, tenant, agents).await?;
+        Ok(loads.into_iter().map(|l| (l.id, l.open)).collect())
+    }
+
+    async fn assign_next(&self, tenant: &TenantId, group: &GroupId, candidates: &[AgentId], route: Route<'_>) -> Result<Option<Outcome>> {
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // Auto-assignments of one tenant take turns across nodes: the loads read below stay
+        // true until this transaction commits, so nobody goes above capacity.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind(tenant.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let sql = format!(
+            "{CONVERSATION_SELECT} WHERE c.tenant_id = $1 AND c.group_id = $2 AND c.status = 'queued' \
+             ORDER BY c.queued_at, c.id LIMIT 1 FOR UPDATE OF c"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(tenant.as_str())
+            .bind(group.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+        let Some(before) = row.as_ref().map(conversation_from_row).transpose()? else {
+            return Ok(None);
+        };
+        let loads = candidate_loads(&mut tx, tenant, candidates).await?;
+        let Some(decision) = route(&before, &loads)? else {
+            return Ok(None);
+        };
+        let mut after = decision.next.unwrap_or_else(|| before.clone());
+        after.conversation.last_seq = before.conversation.last_seq;
+        let messages = append_and_write(&mut tx, tenant, &mut after, decision.messages).await?;
+        record_assignment(&mut tx, tenant, Some(&before), &after).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(Some(Outcome { before: Some(before), after, messages, state_changed: true }))
+    }
+}
+
+/// Open conversations and last assignment of each candidate.
+async fn candidate_loads(conn: &mut PgConnection, tenant: &TenantId, agents: &[AgentId]) -> Result<Vec<CandidateLoad>> {
+    if agents.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = agents.iter().map(|a| a.0.clone()).collect();
+    let rows = sqlx::query(
+        "SELECT a.id, a.last_assigned_at, (SELECT COUNT(*) FROM conversations c WHERE \
+         c.tenant_id = a.tenant_id AND c.status = 'assigned' AND c.assignee_kind = 'agent' \
+         AND c.assignee_id = a.id) AS open FROM agents a WHERE a.tenant_id = $1 AND a.id = ANY($2)",
+    )
+    .bind(tenant.as_str())
+    .bind(&ids)
+    .fetch_all(conn)
+    .await
+    .map_err(db)?;
+    rows.iter()
+        .map(|row| {
+            Ok(CandidateLoad {
+                id: row.try_get::<String, _>("id")?.into(),
+                open: row.try_get::<i64, _>("open")? as u32,
+                last_assigned_at: row.try_get::<Option<String>, _>("last_assigned_at")?.map(Timestamp),
+            })
+        })
+        .collect()
+}
+
+/// An agent who just got a conversation is no longer the one idle longest.
+async fn record_assignment(conn: &mut PgConnection, tenant: &TenantId, before: Option<&ConversationState>, after: &ConversationState) -> Result<()> {
+    let Some(agent) = after.holder(HolderKind::Agent) else { return Ok(()) };
+    if before.and_then(|b| b.holder(HolderKind::Agent)) == Some(agent) {
+        return Ok(());
+    }
+    sqlx::query("UPDATE agents SET last_assigned_at = $1 WHERE tenant_id = $2 AND id = $3")
+        .bind(&after.conversation.updated_at.0)
+        .bind(tenant.as_str())
+        .bind(agent)
+        .execute(conn)
+        .await
+        .map_err(db)?;
+    Ok(())
 }
 
 fn hours_json(hours: &Option<switchboard_protocol::BusinessHours>) -> Result<Option<String>> {

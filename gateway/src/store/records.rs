@@ -5,7 +5,7 @@ use crate::error::Result;
 use switchboard_protocol::{
     Agent, AgentId, AgentStatus, Assignment, Author, BotId, BusinessHours, Conversation,
     ConversationId, ConversationStatus, ConversationUser, Group, GroupId, HolderKind, Message,
-    Presence, Role, Settings, TenantId, UserId,
+    Presence, Role, Settings, TenantId, Timestamp, UserId,
 };
 
 #[derive(Clone, Debug)]
@@ -88,8 +88,8 @@ pub struct GroupRecord {
 }
 
 impl GroupRecord {
-    /// The contract's `group`; `online` is live state the store does not hold.
-    pub fn to_group(&self, online: bool) -> Group {
+    /// The contract's `group`; `online` is live state, and the queue is counted apart.
+    pub fn to_group(&self, online: bool, queue: Option<&QueueStats>) -> Group {
         Group {
             id: self.id.clone(),
             name: self.name.clone(),
@@ -97,6 +97,8 @@ impl GroupRecord {
             member_ids: self.member_ids.clone(),
             business_hours: self.business_hours.clone(),
             online,
+            queue_length: queue.map_or(0, |q| q.length),
+            oldest_queued_at: queue.and_then(|q| q.oldest_queued_at.clone()),
         }
     }
 }
@@ -246,4 +248,21 @@ pub(crate) fn enum_to_text<T: serde::Serialize>(value: &T) -> Result<String> {
 pub(crate) fn enum_from_text<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     serde_json::from_value(serde_json::Value::String(text.to_owned()))
         .map_err(|err| crate::error::Error::internal(format!("bad stored enum {text:?}: {err}")))
+}
+
+/// How busy a candidate for auto-assignment is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CandidateLoad {
+    pub id: AgentId,
+    /// Open (assigned) conversations it holds.
+    pub open: u32,
+    /// When it last got a conversation; `None`: never (idle longest).
+    pub last_assigned_at: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueStats {
+    pub group_id: GroupId,
+    pub length: u32,
+    pub oldest_queued_at: Option<Timestamp>,
 }

@@ -126,6 +126,9 @@ fn tenant_from_row(row: &SqliteRow) -> Result<TenantRecord> {
                 .try_get::<Option<String>, _>("entry_bot_id")?
                 .map(Into::into),
             default_group_id: row.try_get::<String, _>("default_group_id")?.into(),
+            reopen_fallback: enum_from_text(row.try_get("reopen_fallback")?)?,
+            bot_timeout_secs: row.try_get::<i64, _>("bot_timeout_secs")?.clamp(0, u32::MAX as i64) as u32,
+            offline_grace_secs: row.try_get::<i64, _>("offline_grace_secs")?.clamp(0, u32::MAX as i64) as u32,
         },
     })
 }
@@ -212,6 +215,50 @@ fn unique_as_conflict(err: sqlx::Error, what: &str) -> Error {
         Some(db) if db.is_unique_violation() => Error::conflict(what.to_owned()),
         _ => Error::Database(err),
     }
+}
+
+/// Open conversations and last assignment of each candidate.
+async fn candidate_loads(conn: &mut SqliteConnection, tenant: &TenantId, agents: &[AgentId]) -> Result<Vec<CandidateLoad>> {
+    if agents.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = QueryBuilder::<Sqlite>::new(
+        "SELECT a.id, a.last_assigned_at, (SELECT COUNT(*) FROM conversations c WHERE \
+         c.tenant_id = a.tenant_id AND c.status = 'assigned' AND c.assignee_kind = 'agent' \
+         AND c.assignee_id = a.id) AS open FROM agents a WHERE a.tenant_id = ",
+    );
+    sql.push_bind(tenant.as_str());
+    sql.push(" AND a.id IN (");
+    let mut ids = sql.separated(", ");
+    for agent in agents {
+        ids.push_bind(agent.as_str());
+    }
+    sql.push(")");
+    let rows = sql.build().fetch_all(conn).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(CandidateLoad {
+                id: row.try_get::<String, _>("id")?.into(),
+                open: row.try_get::<i64, _>("open")? as u32,
+                last_assigned_at: row.try_get::<Option<String>, _>("last_assigned_at")?.map(Timestamp),
+            })
+        })
+        .collect()
+}
+
+/// An agent who just got a conversation is no longer the one idle longest.
+async fn record_assignment(conn: &mut SqliteConnection, tenant: &TenantId, before: Option<&ConversationState>, after: &ConversationState) -> Result<()> {
+    let Some(agent) = after.holder(HolderKind::Agent) else { return Ok(()) };
+    if before.and_then(|b| b.holder(HolderKind::Agent)) == Some(agent) {
+        return Ok(());
+    }
+    sqlx::query("UPDATE agents SET last_assigned_at = $1 WHERE tenant_id = $2 AND id = $3")
+        .bind(&after.conversation.updated_at.0)
+        .bind(tenant.as_str())
+        .bind(agent)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Whether `table` has the row `id` in `tenant`. `table` is always one of ours, never input.
@@ -380,13 +427,17 @@ impl Store for SqliteStore {
     async fn update_settings(&self, tenant: &TenantId, settings: &Settings) -> Result<()> {
         sqlx::query(
             "UPDATE tenants SET human_chat_enabled = $1, routing = $2, reply_policy = $3, \
-             entry_bot_id = $4, default_group_id = $5 WHERE id = $6",
+             entry_bot_id = $4, default_group_id = $5, reopen_fallback = $6, bot_timeout_secs = $7, \
+             offline_grace_secs = $8 WHERE id = $9",
         )
         .bind(settings.human_chat_enabled)
         .bind(enum_to_text(&settings.routing)?)
         .bind(enum_to_text(&settings.reply_policy)?)
         .bind(settings.entry_bot_id.as_ref().map(|b| b.0.clone()))
         .bind(settings.default_group_id.as_str())
+        .bind(enum_to_text(&settings.reopen_fallback)?)
+        .bind(i64::from(settings.bot_timeout_secs))
+        .bind(i64::from(settings.offline_grace_secs))
         .bind(tenant.as_str())
         .execute(&self.writer)
         .await?;
@@ -848,6 +899,7 @@ impl Store for SqliteStore {
         let mut after = decision.next.unwrap_or_else(|| before.clone());
         after.conversation.last_seq = before.conversation.last_seq;
         let messages = append_and_write(&mut tx, tenant, &mut after, decision.messages).await?;
+        record_assignment(&mut tx, tenant, Some(&before), &after).await?;
         tx.commit().await?;
         Ok(Outcome {
             before: Some(before),
@@ -918,6 +970,75 @@ impl Store for SqliteStore {
             messages.reverse();
         }
         Ok(MessagePage { messages, has_more })
+    }
+
+    async fn queue_stats(&self, tenant: &TenantId) -> Result<Vec<QueueStats>> {
+        let rows = sqlx::query(
+            "SELECT group_id, COUNT(*) AS length, MIN(queued_at) AS oldest FROM conversations \
+             WHERE tenant_id = $1 AND status = 'queued' GROUP BY group_id",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(QueueStats {
+                    group_id: row.try_get::<String, _>("group_id")?.into(),
+                    length: row.try_get::<i64, _>("length")? as u32,
+                    oldest_queued_at: row.try_get::<Option<String>, _>("oldest")?.map(Timestamp),
+                })
+            })
+            .collect()
+    }
+
+    async fn queue(&self, tenant: &TenantId, group: &GroupId) -> Result<Vec<(ConversationId, UserId)>> {
+        let rows = sqlx::query(
+            "SELECT id, user_id FROM conversations WHERE tenant_id = $1 AND group_id = $2 \
+             AND status = 'queued' ORDER BY queued_at, id",
+        )
+        .bind(tenant.as_str())
+        .bind(group.as_str())
+        .fetch_all(&self.writer)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get::<String, _>("id")?.into(), row.try_get::<String, _>("user_id")?.into())))
+            .collect()
+    }
+
+    async fn open_counts(&self, tenant: &TenantId, agents: &[AgentId]) -> Result<HashMap<AgentId, u32>> {
+        let mut conn = self.reader.acquire().await?;
+        let loads = candidate_loads(&mut conn, tenant, agents).await?;
+        Ok(loads.into_iter().map(|l| (l.id, l.open)).collect())
+    }
+
+    async fn assign_next(&self, tenant: &TenantId, group: &GroupId, candidates: &[AgentId], route: Route<'_>) -> Result<Option<Outcome>> {
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        // The single writer connection serializes this with every other change.
+        let mut tx = self.writer.begin().await?;
+        let sql = format!(
+            "{CONVERSATION_SELECT} WHERE c.tenant_id = $1 AND c.group_id = $2 AND c.status = 'queued' \
+             ORDER BY c.queued_at, c.id LIMIT 1"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(tenant.as_str())
+            .bind(group.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(before) = row.as_ref().map(conversation_from_row).transpose()? else {
+            return Ok(None);
+        };
+        let loads = candidate_loads(&mut tx, tenant, candidates).await?;
+        let Some(decision) = route(&before, &loads)? else {
+            return Ok(None);
+        };
+        let mut after = decision.next.unwrap_or_else(|| before.clone());
+        after.conversation.last_seq = before.conversation.last_seq;
+        let messages = append_and_write(&mut tx, tenant, &mut after, decision.messages).await?;
+        record_assignment(&mut tx, tenant, Some(&before), &after).await?;
+        tx.commit().await?;
+        Ok(Some(Outcome { before: Some(before), after, messages, state_changed: true }))
     }
 }
 
