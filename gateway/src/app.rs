@@ -76,7 +76,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Arc<Desk>> {
         }
     };
     let tokens = TokenKeys::new(secret.as_bytes());
-    let desk = Arc::new(Desk::new(store, hub, tokens, connections));
+    let desk = Desk::new(store, hub, tokens, connections);
     if let Some(receiver) = lapsed {
         tokio::spawn(announce_lapsed(Arc::downgrade(&desk), receiver));
     }

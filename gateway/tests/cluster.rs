@@ -14,7 +14,9 @@ use redis_server::RedisServer;
 use std::time::Duration;
 use switchboard_load_tests::{Api, WsClient};
 use switchboard_protocol::api::{CreateAgent, TenantCreated};
-use switchboard_protocol::{ConversationId, ConversationStatus, Message, ServerFrame, close_code};
+use switchboard_protocol::{
+    ConversationId, ConversationStatus, Message, Presence, ServerFrame, close_code,
+};
 use tempfile::TempDir;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -110,7 +112,13 @@ impl Cluster {
         let (client, _) = WsClient::connect_authed(node, &session.token)
             .await
             .expect("agent connects");
-        client.with_label(format!("{name}@node{at}"))
+        let mut client = client.with_label(format!("{name}@node{at}"));
+        // Agents at work are online: taking conversations requires it.
+        client
+            .set_presence(Presence::Online)
+            .await
+            .expect("go online");
+        client
     }
 
     /// A new end user connected to node `at`, and its token.

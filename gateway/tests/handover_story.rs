@@ -19,7 +19,8 @@ async fn conversation_goes_from_entry_bot_to_agent_and_survives_retries_reconnec
     let tenant = gw.create_tenant("story").await;
     let bot = tenant.entry_bot("Helper").await;
     let alice = tenant.agent_in_default_group("Alice").await;
-    // Decision 10: new agents are offline, and accepting does not need them online.
+    // New agents are offline; the harness's `connect` sets an agent's presence online, which
+    // accepting needs.
     assert_eq!(alice.agent.presence, Presence::Offline);
     let user = tenant.user().await;
 
@@ -116,7 +117,7 @@ async fn conversation_goes_from_entry_bot_to_agent_and_survives_retries_reconnec
         .await
         .expect("the group member learns a conversation is waiting");
 
-    // -- Alice (offline, never set presence) accepts.
+    // -- Alice (online since she connected) accepts.
     let assigned = alice_ws.accept(&conv).await.expect("alice accepts");
     assert_eq!(assigned.status, ConversationStatus::Assigned);
     let assignee = assigned.assignee.clone().expect("an assignee");
@@ -286,7 +287,7 @@ async fn conversation_goes_from_entry_bot_to_agent_and_survives_retries_reconnec
         "subscribe after_seq returns what alice missed"
     );
 
-    // -- Resolve, then a user message reopens it into the queue.
+    // -- Resolve, then a user message reopens it.
     let resolved = alice_ws.resolve(&conv).await.expect("alice resolves");
     assert_eq!(resolved.status, ConversationStatus::Resolved);
     assert!(resolved.resolved_at.is_some());
@@ -306,24 +307,29 @@ async fn conversation_goes_from_entry_bot_to_agent_and_survives_retries_reconnec
         again.conversation_id, conv,
         "the message goes into the same conversation"
     );
-    user_ws
+    // Alice, who resolved it, is still online: the conversation goes straight back to her
+    // (routing rule: reopen to the previous agent when she can take it).
+    let reopened = user_ws
         .wait_conversation(
-            |c| c.id == conv && c.status == ConversationStatus::Queued,
+            |c| c.id == conv && c.status == ConversationStatus::Assigned,
             T,
-            "reopened, queued",
+            "reopened, back with alice",
         )
         .await
-        .expect("the user's message reopens the conversation into the queue");
-    let waiting = alice
+        .expect("the user's message reopens the conversation to its previous agent");
+    assert_eq!(
+        reopened.assignee.as_ref().map(|a| a.id.as_str()),
+        Some(alice.id().as_str())
+    );
+    let mine = alice
         .api
-        .conversations(ConversationView::Unassigned)
+        .conversations(ConversationView::Mine)
         .await
-        .expect("alice lists the queue");
-    let listed = waiting
-        .iter()
-        .find(|c| c.id == conv)
-        .expect("the reopened conversation is queued");
-    assert_eq!(listed.status, ConversationStatus::Queued);
+        .expect("alice lists her conversations");
+    assert!(
+        mine.iter().any(|c| c.id == conv),
+        "the reopened conversation is alice's again"
+    );
 }
 
 #[tokio::test]
@@ -586,6 +592,11 @@ async fn every_status_change_appends_exactly_one_system_message() {
         let now = system_count(alice_ws.history(&conv, None).await.expect("history"));
         assert_eq!(now, expected, "{what} appends one system message");
     }
+    // Offline, alice does not get it back: the reopen goes to the queue.
+    alice_ws
+        .set_presence(Presence::Offline)
+        .await
+        .expect("alice goes offline");
     user_ws
         .send_message(&conv, "u-2", "Me again")
         .await

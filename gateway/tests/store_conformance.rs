@@ -353,6 +353,9 @@ async fn tenants_and_settings(b: Backend) {
             reply_policy: ReplyPolicy::AcceptFirst,
             entry_bot_id: None,
             default_group_id: default_group.clone(),
+            reopen_fallback: ReopenFallback::Queue,
+            bot_timeout_secs: 30,
+            offline_grace_secs: 60,
         }
     );
     let groups = s.groups(&tenant.id).await.unwrap();
@@ -400,6 +403,9 @@ async fn tenants_and_settings(b: Backend) {
         reply_policy: ReplyPolicy::ReplyAssigns,
         entry_bot_id: Some(bot.id.clone()),
         default_group_id: billing.id.clone(),
+        reopen_fallback: ReopenFallback::EntryBot,
+        bot_timeout_secs: 5,
+        offline_grace_secs: 120,
     };
     s.update_settings(&tenant.id, &changed).await.unwrap();
     assert_eq!(s.tenant(&tenant.id).await.unwrap().settings, changed);
@@ -1005,7 +1011,12 @@ async fn modify_conversation_applies_the_decision(b: Backend) {
     let later = clock::now();
     let back = user_says(&user, "One more thing", None);
     let reopened = modify(s, &tenant, &id, |st| {
-        Ok(transitions::user_message(st, back.clone(), &later))
+        Ok(transitions::user_message(
+            st,
+            back.clone(),
+            &transitions::Reopen::ToQueue,
+            &later,
+        ))
     })
     .await
     .unwrap();

@@ -13,6 +13,7 @@ pub use redis::RedisConnections;
 
 use crate::principal::PrincipalKey;
 use async_trait::async_trait;
+use std::time::Duration;
 use switchboard_protocol::TenantId;
 
 #[async_trait]
@@ -23,4 +24,11 @@ pub trait ConnectionRegistry: Send + Sync {
     async fn closed(&self, tenant: &TenantId, key: &PrincipalKey) -> bool;
     /// Whether each principal has a socket anywhere in the cluster.
     async fn connected(&self, tenant: &TenantId, keys: &[PrincipalKey]) -> Vec<bool>;
+    /// Whether each principal has a socket anywhere, or had one within `grace`.
+    async fn connected_within(
+        &self,
+        tenant: &TenantId,
+        keys: &[PrincipalKey],
+        grace: Duration,
+    ) -> Vec<bool>;
 }

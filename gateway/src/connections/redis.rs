@@ -18,6 +18,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use switchboard_protocol::{ClientRole, TenantId};
 use tokio::sync::mpsc;
 
+/// Field prefix recording when a node's last socket of the principal closed (for the grace).
+const CLOSED: &str = "closed:";
 /// Lapsed entries one sweep handles at most.
 const SWEEP_BATCH: isize = 200;
 /// Separates the parts of a sorted-set member (never in ids or tenant ids).
@@ -152,9 +154,12 @@ impl RedisConnections {
                 role,
                 id: (*id).into(),
             };
-            redis::cmd("HDEL")
-                .arg(self.key(&tenant, &key))
-                .arg(*node)
+            // It stopped counting when its node stopped renewing it: the grace runs from then.
+            redis::pipe()
+                .hdel(self.key(&tenant, &key), *node)
+                .ignore()
+                .hset(self.key(&tenant, &key), format!("{CLOSED}{node}"), now_ms())
+                .ignore()
                 .query_async::<()>(&mut redis)
                 .await?;
             tracing::info!(%tenant, id = %key.id, node = *node, "a connection lapsed: its node stopped renewing it");
@@ -196,6 +201,12 @@ impl ConnectionRegistry for RedisConnections {
             let result: redis::RedisResult<()> = redis::pipe()
                 .hdel(self.key(tenant, key), &self.node)
                 .ignore()
+                .hset(
+                    self.key(tenant, key),
+                    format!("{CLOSED}{}", self.node),
+                    now_ms(),
+                )
+                .ignore()
                 .zrem(self.expiries(), self.member(tenant, key))
                 .ignore()
                 .query_async(&mut self.redis.clone())
@@ -233,8 +244,50 @@ impl ConnectionRegistry for RedisConnections {
         let now = now_ms();
         let mut result = local;
         for (i, nodes) in remote.into_iter().zip(answers) {
-            result[i] = nodes.values().any(|&until| until > now);
+            result[i] = nodes
+                .iter()
+                .any(|(field, &until)| !field.starts_with(CLOSED) && until > now);
         }
         result
+    }
+
+    async fn connected_within(
+        &self,
+        tenant: &TenantId,
+        keys: &[PrincipalKey],
+        grace: Duration,
+    ) -> Vec<bool> {
+        let mut pipe = redis::pipe();
+        for key in keys {
+            pipe.hgetall(self.key(tenant, key));
+        }
+        let answers: Vec<HashMap<String, u64>> = match pipe
+            .query_async(&mut self.redis.clone())
+            .await
+        {
+            Ok(answers) => answers,
+            Err(err) => {
+                tracing::warn!(error = %err, "reading connections from redis; using this node's view");
+                return keys
+                    .iter()
+                    .map(|k| self.local.is_connected_within(tenant, k, grace))
+                    .collect();
+            }
+        };
+        let now = now_ms();
+        let since = now.saturating_sub(grace.as_millis() as u64);
+        keys.iter()
+            .zip(answers)
+            .map(|(key, nodes)| {
+                self.local.is_connected(tenant, key)
+                    || nodes.iter().any(|(field, &at)| {
+                        if field.starts_with(CLOSED) {
+                            at > since
+                        } else {
+                            at > now
+                        }
+                    })
+            })
+            .collect()
     }
 }

@@ -96,7 +96,7 @@ impl Desk {
             }
             Err(err) => return Err(err),
         };
-        self.publish_outcome(tenant, &outcome).await;
+        self.settle(tenant, &outcome).await;
         outcome
             .messages
             .into_iter()
@@ -140,8 +140,9 @@ impl Desk {
                 };
                 match existing {
                     Some(state) => {
+                        let reopen = self.reopen_target(tenant, &state).await?;
                         let decide = move |s: &ConversationState| {
-                            Ok(transitions::user_message(s, message.clone(), &now))
+                            Ok(transitions::user_message(s, message.clone(), &reopen, &now))
                         };
                         self.store
                             .modify_conversation(tenant, state.id(), &decide)
@@ -226,7 +227,7 @@ impl Desk {
         decide: &(dyn Fn(&ConversationState) -> Result<Decision> + Send + Sync),
     ) -> Result<ConversationState> {
         let outcome = self.store.modify_conversation(tenant, id, decide).await?;
-        self.publish_outcome(tenant, &outcome).await;
+        self.settle(tenant, &outcome).await;
         Ok(outcome.after)
     }
 
@@ -270,6 +271,14 @@ impl Desk {
     ) -> Result<ConversationState> {
         let principal = Principal::Agent(agent.clone());
         self.visible_conversation(&principal, id).await?;
+        let record = self
+            .store
+            .agent(&agent.tenant, &agent.id)
+            .await?
+            .ok_or(Error::Unauthorized)?;
+        if record.presence != Presence::Online {
+            return Err(Error::forbidden("go online to take conversations"));
+        }
         let agent = agent.clone();
         let tenant = agent.tenant.clone();
         self.change(&tenant, id, &move |s| transitions::accept(s, &agent))
@@ -292,6 +301,21 @@ impl Desk {
                     .agent(tenant, &AgentId(to.id.clone()))
                     .await?
                     .ok_or(Error::NotFound("agent"))?;
+                // Owners and admins may go beyond an agent's capacity; others may not.
+                if !agent.is_admin()
+                    && let Some(capacity) = target.capacity
+                {
+                    let open = self
+                        .store
+                        .open_counts(tenant, std::slice::from_ref(&target.id))
+                        .await?;
+                    if open.get(&target.id).copied().unwrap_or(0) >= capacity {
+                        return Err(Error::Unavailable(format!(
+                            "{} is at capacity",
+                            target.full_name
+                        )));
+                    }
+                }
                 let by = agent.clone();
                 self.change(tenant, id, &move |s| {
                     transitions::assign_to_agent(s, &target, &by)
@@ -304,6 +328,9 @@ impl Desk {
                     .bot(tenant, &to.id.as_str().into())
                     .await?
                     .ok_or(Error::NotFound("bot"))?;
+                if !self.bot_connected(tenant, &bot.id).await {
+                    return Err(Error::Unavailable(format!("{} is not connected", bot.name)));
+                }
                 self.change(tenant, id, &move |s| transitions::assign_to_bot(s, &bot))
                     .await
             }
@@ -493,6 +520,9 @@ impl Desk {
         record.presence = presence;
         self.store.update_agent(&agent.tenant, &record).await?;
         self.publish_presence(&agent.tenant, &agent.id).await;
+        if presence == Presence::Online {
+            self.routing_event(self.drain_for_agent(&agent.tenant, &agent.id).await);
+        }
         Ok(self.agent_view(&record).await)
     }
 

@@ -40,6 +40,16 @@ fn required(field: &str, value: &str) -> Result<String> {
     Ok(trimmed.to_owned())
 }
 
+/// The longest bot timeout or offline grace accepted: a day.
+const MAX_WAIT_SECS: u32 = 24 * 3600;
+
+fn within(field: &str, value: u32, max: u32) -> Result<u32> {
+    if value > max {
+        return Err(Error::invalid(format!("{field} must be at most {max}")));
+    }
+    Ok(value)
+}
+
 fn email(value: &str) -> Result<String> {
     let email = required("email", value)?;
     if !email.contains('@') {
@@ -261,6 +271,7 @@ impl Desk {
             }
             record.role = role;
         }
+        let capacity_changed = !patch.capacity.is_keep();
         record.capacity = patch.capacity.apply(record.capacity);
         if patch.login.is_some() || patch.email.is_some() {
             if !by_owner {
@@ -276,6 +287,9 @@ impl Desk {
             }
         }
         self.store.update_agent(&by.tenant, &record).await?;
+        if capacity_changed {
+            self.routing_event(self.drain_for_agent(&by.tenant, &record.id).await);
+        }
         if record.role != old_role {
             self.publish_control(Topic::agent(&by.tenant, &record.id), Control::Reload)
                 .await;
@@ -384,6 +398,7 @@ impl Desk {
         }
         record.business_hours = patch.business_hours.apply(record.business_hours);
         self.store.update_group(&by.tenant, &record).await?;
+        self.routing_event(self.drain_queue(&by.tenant, &record.id).await);
         self.group_view(&by.tenant, &record).await
     }
 
@@ -405,6 +420,7 @@ impl Desk {
         self.store
             .set_group_members(&by.tenant, id, &members)
             .await?;
+        self.routing_event(self.drain_queue(&by.tenant, id).await);
         let after = self
             .store
             .group(&by.tenant, id)
@@ -502,6 +518,15 @@ impl Desk {
         if let Some(policy) = patch.reply_policy {
             settings.reply_policy = policy;
         }
+        if let Some(fallback) = patch.reopen_fallback {
+            settings.reopen_fallback = fallback;
+        }
+        if let Some(secs) = patch.bot_timeout_secs {
+            settings.bot_timeout_secs = within("bot_timeout_secs", secs, MAX_WAIT_SECS)?;
+        }
+        if let Some(secs) = patch.offline_grace_secs {
+            settings.offline_grace_secs = within("offline_grace_secs", secs, MAX_WAIT_SECS)?;
+        }
         if let Patch::Set(bot) = &patch.entry_bot_id {
             self.store
                 .bot(&by.tenant, bot)
@@ -520,7 +545,13 @@ impl Desk {
                 settings.default_group_id = group;
             }
         }
+        let routing_changed = patch.routing.is_some();
         self.store.update_settings(&by.tenant, &settings).await?;
+        if routing_changed {
+            for group in self.store.groups(&by.tenant).await? {
+                self.routing_event(self.drain_queue(&by.tenant, &group.id).await);
+            }
+        }
         Ok(settings)
     }
 

@@ -13,6 +13,7 @@ mod directory;
 mod events;
 pub mod hours;
 mod presence;
+pub mod routing;
 pub mod transitions;
 
 pub use conversations::{MAX_LIST, MAX_PAGE};
@@ -32,6 +33,8 @@ pub struct Desk {
     pub(crate) hub: Arc<Hub>,
     pub(crate) tokens: TokenKeys,
     pub(crate) connections: Arc<dyn ConnectionRegistry>,
+    /// Itself, for work that outlives a request (a bot's answer timer).
+    pub(crate) me: std::sync::Weak<Desk>,
 }
 
 impl Desk {
@@ -40,13 +43,14 @@ impl Desk {
         hub: Arc<Hub>,
         tokens: TokenKeys,
         connections: Arc<dyn ConnectionRegistry>,
-    ) -> Self {
-        Desk {
+    ) -> Arc<Self> {
+        Arc::new_cyclic(|me| Desk {
             store,
             hub,
             tokens,
             connections,
-        }
+            me: me.clone(),
+        })
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

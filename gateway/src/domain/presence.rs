@@ -2,8 +2,8 @@
 //! that makes of groups' `online`, and the presence events that follow.
 
 use super::Desk;
-use crate::error::Result;
 use super::events::Audience;
+use crate::error::Result;
 use crate::principal::{Principal, PrincipalKey};
 use crate::store::{AgentRecord, GroupRecord};
 use crate::topics::Topic;
@@ -69,8 +69,14 @@ impl Desk {
 
     /// Groups as the contract shows them: `online` from the cluster's connections, and their
     /// queues counted.
-    pub(crate) async fn group_views(&self, tenant: &TenantId, groups: &[GroupRecord]) -> Result<Vec<Group>> {
-        let connected = self.connected_agents(tenant, groups.iter().flat_map(|g| &g.member_ids)).await;
+    pub(crate) async fn group_views(
+        &self,
+        tenant: &TenantId,
+        groups: &[GroupRecord],
+    ) -> Result<Vec<Group>> {
+        let connected = self
+            .connected_agents(tenant, groups.iter().flat_map(|g| &g.member_ids))
+            .await;
         let queues = self.store.queue_stats(tenant).await?;
         let now = chrono::Utc::now();
         Ok(groups
@@ -84,8 +90,12 @@ impl Desk {
     }
 
     pub(crate) async fn group_view(&self, tenant: &TenantId, group: &GroupRecord) -> Result<Group> {
-        let mut views = self.group_views(tenant, std::slice::from_ref(group)).await?;
-        views.pop().ok_or_else(|| crate::error::Error::internal("a group view went missing"))
+        let mut views = self
+            .group_views(tenant, std::slice::from_ref(group))
+            .await?;
+        views
+            .pop()
+            .ok_or_else(|| crate::error::Error::internal("a group view went missing"))
     }
 
     /// A socket of `principal` opened. The first one of an agent on this node tells the
@@ -98,6 +108,8 @@ impl Desk {
             && let Principal::Agent(agent) = principal
         {
             self.publish_presence(&agent.tenant, &agent.id).await;
+            // An online agent who (re)connects can take what waits in its groups.
+            self.routing_event(self.drain_for_agent(&agent.tenant, &agent.id).await);
         }
     }
 

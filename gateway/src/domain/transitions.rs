@@ -112,15 +112,55 @@ pub fn accept(state: &ConversationState, agent: &AgentPrincipal) -> Result<Decis
         }
         Status::Resolved => return Err(Error::conflict("the conversation is resolved")),
     }
+    Ok(take_from_queue(state, agent.id.as_str(), &agent.name))
+}
+
+/// Auto-assignment gives the oldest queued conversation to an agent; `None` if it is no
+/// longer queued.
+pub fn auto_assign(
+    state: &ConversationState,
+    agent_id: &str,
+    agent_name: &str,
+) -> Option<Decision> {
+    (state.status() == Status::Queued).then(|| take_from_queue(state, agent_id, agent_name))
+}
+
+fn take_from_queue(state: &ConversationState, agent_id: &str, agent_name: &str) -> Decision {
     let next = with_holder(
         state,
         Status::Assigned,
-        Some(agent_assignee(agent.id.as_str(), &agent.name)),
+        Some(agent_assignee(agent_id, agent_name)),
     );
-    Ok(Decision {
+    Decision {
         next: Some(next),
-        messages: vec![system(format!("{} joined", agent.name), false)],
-    })
+        messages: vec![system(format!("{agent_name} joined"), false)],
+    }
+}
+
+/// The holding bot failed the user (not connected, or silent too long): to the human queue,
+/// telling the user why. Only while that bot still holds the conversation and, when
+/// `unanswered_seq` is given, nothing was written since that user message.
+pub fn bot_failed(
+    state: &ConversationState,
+    bot_id: &str,
+    unanswered_seq: Option<u64>,
+    why: &str,
+    now: &Timestamp,
+) -> Decision {
+    let still_held = state.status() == Status::Bot && state.holder(HolderKind::Bot) == Some(bot_id);
+    let still_unanswered = unanswered_seq.is_none_or(|seq| state.conversation.last_seq == seq);
+    if !still_held || !still_unanswered {
+        return Decision::unchanged();
+    }
+    let mut next = with_holder(state, Status::Queued, None);
+    next.conversation.queued_at = Some(now.clone());
+    Decision {
+        next: Some(next),
+        messages: vec![
+            system(why, false),
+            system("You are being transferred to an agent", false),
+        ],
+    }
 }
 
 /// Someone gives the conversation to an agent (who must be able to see its group).
@@ -144,7 +184,15 @@ pub fn assign_to_agent(
         Status::Assigned,
         Some(agent_assignee(target.id.as_str(), &target.full_name)),
     );
-    let mut messages = vec![system(format!("{} joined", target.full_name), false)];
+    let held_by_another = state.holder(HolderKind::Agent).is_some();
+    let mut messages = vec![if held_by_another {
+        system(
+            format!("You are being transferred to {}", target.full_name),
+            false,
+        )
+    } else {
+        system(format!("{} joined", target.full_name), false)
+    }];
     if by.id != target.id {
         messages.push(system(
             format!(
@@ -227,23 +275,60 @@ pub fn resolve(state: &ConversationState, now: &Timestamp) -> Result<Decision> {
     })
 }
 
-/// A user writes: into a resolved conversation, the message reopens it into its group's queue.
-pub fn user_message(state: &ConversationState, message: NewMessage, now: &Timestamp) -> Decision {
+/// Where a reopened conversation goes (chosen by routing before the change).
+#[derive(Clone, Debug)]
+pub enum Reopen {
+    /// Back to the agent who had it.
+    ToAgent { id: String, name: String },
+    /// To the entry bot.
+    ToBot(BotRecord),
+    /// To its group's queue.
+    ToQueue,
+}
+
+/// A user writes: into a resolved conversation, the message reopens it to `reopen`.
+pub fn user_message(
+    state: &ConversationState,
+    message: NewMessage,
+    reopen: &Reopen,
+    now: &Timestamp,
+) -> Decision {
     if state.status() != Status::Resolved {
         return Decision {
             next: None,
             messages: vec![message],
         };
     }
-    let mut next = with_holder(state, Status::Queued, None);
-    next.conversation.queued_at = Some(now.clone());
+    let notice = match reopen {
+        Reopen::ToAgent { name, .. } => format!("Reopened; {name} joined"),
+        Reopen::ToBot(_) | Reopen::ToQueue => "Reopened".to_owned(),
+    };
+    let messages = vec![message, system(notice, false)];
+    let next = match reopen {
+        Reopen::ToAgent { id, name } => {
+            with_holder(state, Status::Assigned, Some(agent_assignee(id, name)))
+        }
+        Reopen::ToBot(bot) => {
+            let assignee = Assignee {
+                kind: HolderKind::Bot,
+                id: bot.id.0.clone(),
+                name: bot.name.clone(),
+            };
+            with_holder(state, Status::Bot, Some(assignee))
+        }
+        Reopen::ToQueue => {
+            let mut next = with_holder(state, Status::Queued, None);
+            next.conversation.queued_at = Some(now.clone());
+            next
+        }
+    };
     Decision {
         next: Some(next),
-        messages: vec![message, system("Reopened", false)],
+        messages,
     }
 }
 
-/// A bot may write only into a conversation it holds.
+/// A bot may write only into conversations it holds.
 pub fn bot_message(
     state: &ConversationState,
     bot_id: &str,
@@ -447,7 +532,7 @@ mod tests {
             resolve(&resolved, &now()),
             Err(Error::Conflict(_))
         ));
-        let decision = user_message(&resolved, text("hello again"), &now());
+        let decision = user_message(&resolved, text("hello again"), &Reopen::ToQueue, &now());
         assert_eq!(
             decision.next.expect("reopens").conversation.status,
             Status::Queued
@@ -492,5 +577,120 @@ mod tests {
             Err(Error::NotAssignee)
         ));
         assert!(bot_message(&state(Status::Bot, bot_holder()), "b1", text("hi")).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod routing_tests {
+    use super::*;
+    use switchboard_protocol::{Conversation, ConversationUser};
+
+    fn state(status: Status, assignee: Option<Assignee>, last_seq: u64) -> ConversationState {
+        let now = Timestamp("2026-11-21T10:00:00.000Z".into());
+        ConversationState {
+            conversation: Conversation {
+                id: "c1".into(),
+                status,
+                group_id: "g1".into(),
+                assignee,
+                user: ConversationUser {
+                    id: "u1".into(),
+                    name: None,
+                    email: None,
+                    phone: None,
+                    address: None,
+                },
+                tags: vec![],
+                last_seq,
+                created_at: now.clone(),
+                updated_at: now,
+                queued_at: None,
+                resolved_at: None,
+            },
+            last_agent_id: Some("a1".into()),
+        }
+    }
+
+    fn bot() -> Option<Assignee> {
+        Some(Assignee {
+            kind: HolderKind::Bot,
+            id: "b1".into(),
+            name: "Bot".into(),
+        })
+    }
+
+    #[test]
+    fn a_bot_that_answered_keeps_the_conversation() {
+        let now = Timestamp("2026-11-21T10:00:30.000Z".into());
+        let answered = bot_failed(
+            &state(Status::Bot, bot(), 5),
+            "b1",
+            Some(4),
+            "The assistant did not answer",
+            &now,
+        );
+        assert!(answered.next.is_none());
+        let silent = bot_failed(
+            &state(Status::Bot, bot(), 4),
+            "b1",
+            Some(4),
+            "The assistant did not answer",
+            &now,
+        );
+        let next = silent.next.expect("handed over");
+        assert_eq!(next.conversation.status, Status::Queued);
+        assert!(silent.messages.iter().all(|m| !m.private));
+        assert!(
+            bot_failed(&state(Status::Queued, None, 4), "b1", None, "x", &now)
+                .next
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_reopened_conversation_goes_where_routing_says() {
+        let now = Timestamp("2026-11-21T10:00:30.000Z".into());
+        let resolved = state(Status::Resolved, None, 4);
+        let text = NewMessage {
+            author: Author {
+                kind: AuthorKind::User,
+                id: "u1".into(),
+                name: String::new(),
+            },
+            text: "again".into(),
+            private: false,
+            client_msg_id: None,
+        };
+        let to_agent = user_message(
+            &resolved,
+            text.clone(),
+            &Reopen::ToAgent {
+                id: "a1".into(),
+                name: "Alice".into(),
+            },
+            &now,
+        );
+        assert_eq!(
+            to_agent.next.expect("reopens").conversation.status,
+            Status::Assigned
+        );
+        let to_bot = user_message(
+            &resolved,
+            text.clone(),
+            &Reopen::ToBot(BotRecord {
+                id: "b1".into(),
+                name: "Bot".into(),
+            }),
+            &now,
+        );
+        assert_eq!(
+            to_bot.next.expect("reopens").conversation.status,
+            Status::Bot
+        );
+        let to_queue = user_message(&resolved, text, &Reopen::ToQueue, &now);
+        assert_eq!(
+            to_queue.next.expect("reopens").conversation.queued_at,
+            Some(now)
+        );
     }
 }

@@ -139,12 +139,26 @@ pub trait Store: Send + Sync {
     /// Per group with a queue: how many conversations wait, and since when the oldest does.
     async fn queue_stats(&self, tenant: &TenantId) -> Result<Vec<QueueStats>>;
     /// A group's queue in order (first come, first served): each conversation and its user.
-    async fn queue(&self, tenant: &TenantId, group: &GroupId) -> Result<Vec<(ConversationId, UserId)>>;
+    async fn queue(
+        &self,
+        tenant: &TenantId,
+        group: &GroupId,
+    ) -> Result<Vec<(ConversationId, UserId)>>;
     /// How many open (assigned) conversations each of `agents` holds.
-    async fn open_counts(&self, tenant: &TenantId, agents: &[AgentId]) -> Result<HashMap<AgentId, u32>>;
+    async fn open_counts(
+        &self,
+        tenant: &TenantId,
+        agents: &[AgentId],
+    ) -> Result<HashMap<AgentId, u32>>;
     /// In one transaction, serialized per tenant across nodes: reads the oldest conversation
     /// queued in `group` and the loads of `candidates`, asks `route`, writes its decision, and
     /// records when the chosen agent got it. `None` when the queue is empty or nobody can take
     /// the conversation.
-    async fn assign_next(&self, tenant: &TenantId, group: &GroupId, candidates: &[AgentId], route: Route<'_>) -> Result<Option<Outcome>>;
+    async fn assign_next(
+        &self,
+        tenant: &TenantId,
+        group: &GroupId,
+        candidates: &[AgentId],
+        route: Route<'_>,
+    ) -> Result<Option<Outcome>>;
 }

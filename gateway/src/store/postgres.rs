@@ -136,8 +136,12 @@ fn tenant_from_row(row: &PgRow) -> Result<TenantRecord> {
                 .map(Into::into),
             default_group_id: row.try_get::<String, _>("default_group_id")?.into(),
             reopen_fallback: enum_from_text(row.try_get("reopen_fallback")?)?,
-            bot_timeout_secs: row.try_get::<i64, _>("bot_timeout_secs")?.clamp(0, u32::MAX as i64) as u32,
-            offline_grace_secs: row.try_get::<i64, _>("offline_grace_secs")?.clamp(0, u32::MAX as i64) as u32,
+            bot_timeout_secs: row
+                .try_get::<i64, _>("bot_timeout_secs")?
+                .clamp(0, u32::MAX as i64) as u32,
+            offline_grace_secs: row
+                .try_get::<i64, _>("offline_grace_secs")?
+                .clamp(0, u32::MAX as i64) as u32,
         },
     })
 }
@@ -1004,7 +1008,11 @@ impl Store for PostgresStore {
             .collect()
     }
 
-    async fn queue(&self, tenant: &TenantId, group: &GroupId) -> Result<Vec<(ConversationId, UserId)>> {
+    async fn queue(
+        &self,
+        tenant: &TenantId,
+        group: &GroupId,
+    ) -> Result<Vec<(ConversationId, UserId)>> {
         let rows = sqlx::query(
             "SELECT id, user_id FROM conversations WHERE tenant_id = $1 AND group_id = $2 \
              AND status = 'queued' ORDER BY queued_at, id",
@@ -1015,17 +1023,32 @@ impl Store for PostgresStore {
         .await
         .map_err(db)?;
         rows.iter()
-            .map(|row| Ok((row.try_get::<String, _>("id")?.into(), row.try_get::<String, _>("user_id")?.into())))
+            .map(|row| {
+                Ok((
+                    row.try_get::<String, _>("id")?.into(),
+                    row.try_get::<String, _>("user_id")?.into(),
+                ))
+            })
             .collect()
     }
 
-    async fn open_counts(&self, tenant: &TenantId, agents: &[AgentId]) -> Result<HashMap<AgentId, u32>> {
+    async fn open_counts(
+        &self,
+        tenant: &TenantId,
+        agents: &[AgentId],
+    ) -> Result<HashMap<AgentId, u32>> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
         let loads = candidate_loads(&mut conn, tenant, agents).await?;
         Ok(loads.into_iter().map(|l| (l.id, l.open)).collect())
     }
 
-    async fn assign_next(&self, tenant: &TenantId, group: &GroupId, candidates: &[AgentId], route: Route<'_>) -> Result<Option<Outcome>> {
+    async fn assign_next(
+        &self,
+        tenant: &TenantId,
+        group: &GroupId,
+        candidates: &[AgentId],
+        route: Route<'_>,
+    ) -> Result<Option<Outcome>> {
         if candidates.is_empty() {
             return Ok(None);
         }
@@ -1059,12 +1082,21 @@ impl Store for PostgresStore {
         let messages = append_and_write(&mut tx, tenant, &mut after, decision.messages).await?;
         record_assignment(&mut tx, tenant, Some(&before), &after).await?;
         tx.commit().await.map_err(db)?;
-        Ok(Some(Outcome { before: Some(before), after, messages, state_changed: true }))
+        Ok(Some(Outcome {
+            before: Some(before),
+            after,
+            messages,
+            state_changed: true,
+        }))
     }
 }
 
 /// Open conversations and last assignment of each candidate.
-async fn candidate_loads(conn: &mut PgConnection, tenant: &TenantId, agents: &[AgentId]) -> Result<Vec<CandidateLoad>> {
+async fn candidate_loads(
+    conn: &mut PgConnection,
+    tenant: &TenantId,
+    agents: &[AgentId],
+) -> Result<Vec<CandidateLoad>> {
     if agents.is_empty() {
         return Ok(Vec::new());
     }
@@ -1084,15 +1116,24 @@ async fn candidate_loads(conn: &mut PgConnection, tenant: &TenantId, agents: &[A
             Ok(CandidateLoad {
                 id: row.try_get::<String, _>("id")?.into(),
                 open: row.try_get::<i64, _>("open")? as u32,
-                last_assigned_at: row.try_get::<Option<String>, _>("last_assigned_at")?.map(Timestamp),
+                last_assigned_at: row
+                    .try_get::<Option<String>, _>("last_assigned_at")?
+                    .map(Timestamp),
             })
         })
         .collect()
 }
 
 /// An agent who just got a conversation is no longer the one idle longest.
-async fn record_assignment(conn: &mut PgConnection, tenant: &TenantId, before: Option<&ConversationState>, after: &ConversationState) -> Result<()> {
-    let Some(agent) = after.holder(HolderKind::Agent) else { return Ok(()) };
+async fn record_assignment(
+    conn: &mut PgConnection,
+    tenant: &TenantId,
+    before: Option<&ConversationState>,
+    after: &ConversationState,
+) -> Result<()> {
+    let Some(agent) = after.holder(HolderKind::Agent) else {
+        return Ok(());
+    };
     if before.and_then(|b| b.holder(HolderKind::Agent)) == Some(agent) {
         return Ok(());
     }

@@ -127,8 +127,12 @@ fn tenant_from_row(row: &SqliteRow) -> Result<TenantRecord> {
                 .map(Into::into),
             default_group_id: row.try_get::<String, _>("default_group_id")?.into(),
             reopen_fallback: enum_from_text(row.try_get("reopen_fallback")?)?,
-            bot_timeout_secs: row.try_get::<i64, _>("bot_timeout_secs")?.clamp(0, u32::MAX as i64) as u32,
-            offline_grace_secs: row.try_get::<i64, _>("offline_grace_secs")?.clamp(0, u32::MAX as i64) as u32,
+            bot_timeout_secs: row
+                .try_get::<i64, _>("bot_timeout_secs")?
+                .clamp(0, u32::MAX as i64) as u32,
+            offline_grace_secs: row
+                .try_get::<i64, _>("offline_grace_secs")?
+                .clamp(0, u32::MAX as i64) as u32,
         },
     })
 }
@@ -218,7 +222,11 @@ fn unique_as_conflict(err: sqlx::Error, what: &str) -> Error {
 }
 
 /// Open conversations and last assignment of each candidate.
-async fn candidate_loads(conn: &mut SqliteConnection, tenant: &TenantId, agents: &[AgentId]) -> Result<Vec<CandidateLoad>> {
+async fn candidate_loads(
+    conn: &mut SqliteConnection,
+    tenant: &TenantId,
+    agents: &[AgentId],
+) -> Result<Vec<CandidateLoad>> {
     if agents.is_empty() {
         return Ok(Vec::new());
     }
@@ -240,15 +248,24 @@ async fn candidate_loads(conn: &mut SqliteConnection, tenant: &TenantId, agents:
             Ok(CandidateLoad {
                 id: row.try_get::<String, _>("id")?.into(),
                 open: row.try_get::<i64, _>("open")? as u32,
-                last_assigned_at: row.try_get::<Option<String>, _>("last_assigned_at")?.map(Timestamp),
+                last_assigned_at: row
+                    .try_get::<Option<String>, _>("last_assigned_at")?
+                    .map(Timestamp),
             })
         })
         .collect()
 }
 
 /// An agent who just got a conversation is no longer the one idle longest.
-async fn record_assignment(conn: &mut SqliteConnection, tenant: &TenantId, before: Option<&ConversationState>, after: &ConversationState) -> Result<()> {
-    let Some(agent) = after.holder(HolderKind::Agent) else { return Ok(()) };
+async fn record_assignment(
+    conn: &mut SqliteConnection,
+    tenant: &TenantId,
+    before: Option<&ConversationState>,
+    after: &ConversationState,
+) -> Result<()> {
+    let Some(agent) = after.holder(HolderKind::Agent) else {
+        return Ok(());
+    };
     if before.and_then(|b| b.holder(HolderKind::Agent)) == Some(agent) {
         return Ok(());
     }
@@ -991,7 +1008,11 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn queue(&self, tenant: &TenantId, group: &GroupId) -> Result<Vec<(ConversationId, UserId)>> {
+    async fn queue(
+        &self,
+        tenant: &TenantId,
+        group: &GroupId,
+    ) -> Result<Vec<(ConversationId, UserId)>> {
         let rows = sqlx::query(
             "SELECT id, user_id FROM conversations WHERE tenant_id = $1 AND group_id = $2 \
              AND status = 'queued' ORDER BY queued_at, id",
@@ -1001,17 +1022,32 @@ impl Store for SqliteStore {
         .fetch_all(&self.writer)
         .await?;
         rows.iter()
-            .map(|row| Ok((row.try_get::<String, _>("id")?.into(), row.try_get::<String, _>("user_id")?.into())))
+            .map(|row| {
+                Ok((
+                    row.try_get::<String, _>("id")?.into(),
+                    row.try_get::<String, _>("user_id")?.into(),
+                ))
+            })
             .collect()
     }
 
-    async fn open_counts(&self, tenant: &TenantId, agents: &[AgentId]) -> Result<HashMap<AgentId, u32>> {
+    async fn open_counts(
+        &self,
+        tenant: &TenantId,
+        agents: &[AgentId],
+    ) -> Result<HashMap<AgentId, u32>> {
         let mut conn = self.reader.acquire().await?;
         let loads = candidate_loads(&mut conn, tenant, agents).await?;
         Ok(loads.into_iter().map(|l| (l.id, l.open)).collect())
     }
 
-    async fn assign_next(&self, tenant: &TenantId, group: &GroupId, candidates: &[AgentId], route: Route<'_>) -> Result<Option<Outcome>> {
+    async fn assign_next(
+        &self,
+        tenant: &TenantId,
+        group: &GroupId,
+        candidates: &[AgentId],
+        route: Route<'_>,
+    ) -> Result<Option<Outcome>> {
         if candidates.is_empty() {
             return Ok(None);
         }
@@ -1038,7 +1074,12 @@ impl Store for SqliteStore {
         let messages = append_and_write(&mut tx, tenant, &mut after, decision.messages).await?;
         record_assignment(&mut tx, tenant, Some(&before), &after).await?;
         tx.commit().await?;
-        Ok(Some(Outcome { before: Some(before), after, messages, state_changed: true }))
+        Ok(Some(Outcome {
+            before: Some(before),
+            after,
+            messages,
+            state_changed: true,
+        }))
     }
 }
 

@@ -167,17 +167,40 @@ impl TestGateway {
     }
 
     /// Opens a socket and authenticates; panics (failing the test) if that is refused.
+    ///
+    /// When the socket is an agent's (welcome role `agent`), it also sends `presence.set
+    /// online` and waits for its ack: agents start `offline`, and accepting a conversation
+    /// needs presence online, so an agent connected with this is ready to work (and, in an
+    /// auto-assigning group, eligible for assignments). Events that arrive meanwhile stay
+    /// buffered. Use [`TestGateway::connect_as_is`] for a socket that leaves presence alone.
     pub async fn connect(&self, token: &str, label: &str) -> WsClient {
-        let client = WsClient::connect(&self.base_url)
+        let (mut client, welcome) = self.connect_with_welcome(token, label).await;
+        if welcome.role == ClientRole::Agent {
+            client
+                .set_presence(Presence::Online)
+                .await
+                .unwrap_or_else(|e| panic!("{label}: presence.set online: {e}"));
+        }
+        client
+    }
+
+    /// Opens a socket and authenticates without touching presence (an agent stays as it was,
+    /// `offline` unless it set otherwise before).
+    pub async fn connect_as_is(&self, token: &str, label: &str) -> WsClient {
+        self.connect_with_welcome(token, label).await.0
+    }
+
+    /// Opens a socket and authenticates; returns the `welcome` too.
+    pub async fn connect_with_welcome(&self, token: &str, label: &str) -> (WsClient, Welcome) {
+        let mut client = WsClient::connect(&self.base_url)
             .await
             .unwrap_or_else(|e| panic!("{label}: connect: {e}"))
             .with_label(label);
-        let mut client = client;
-        client
+        let welcome = client
             .auth(token)
             .await
             .unwrap_or_else(|e| panic!("{label}: auth: {e}"));
-        client
+        (client, welcome)
     }
 
     /// A socket that has not authenticated.

@@ -1,0 +1,425 @@
+//! Routing: which human gets which conversation, event-driven (no polling).
+//!
+//! - A conversation entering an auto group's queue, an agent going online (or connecting), and
+//!   an agent freeing capacity each drain the affected queues: oldest first, to the eligible
+//!   member with the fewest open conversations, ties to the one idle longest, never above
+//!   capacity. The choice and the assignment are one store transaction, serialized per tenant,
+//!   so nodes never over-assign or assign a conversation twice.
+//! - Users hear their queue position whenever it changes (`queue.position`).
+//! - A reopened conversation goes back to its previous agent when that agent can take it.
+//! - A bot that is not connected, or leaves a user's message unanswered too long, loses the
+//!   conversation to the human queue (unless human chat is off).
+
+use super::Desk;
+use super::events::Audience;
+use super::transitions::{self, Reopen};
+use crate::clock;
+use crate::error::Result;
+use crate::principal::PrincipalKey;
+use crate::store::{AgentRecord, CandidateLoad, ConversationState, Outcome};
+use crate::topics::Topic;
+use std::collections::HashSet;
+use std::time::Duration;
+use switchboard_protocol::{
+    AgentId, Assignment, AuthorKind, BotId, ClientRole, ConversationStatus as Status, GroupId,
+    HolderKind, Presence, QueuePosition, ReopenFallback, Routing, ServerFrame, TenantId,
+};
+
+/// The most conversations one drain assigns before yielding (it runs again on the next event).
+const MAX_DRAIN: usize = 500;
+
+/// The members who may get conversations automatically: online (presence online and connected
+/// within the grace); with `online_then_offline`, everyone when nobody is online.
+pub fn eligible(
+    members: &[AgentRecord],
+    reachable: &HashSet<AgentId>,
+    routing: Routing,
+) -> Vec<AgentId> {
+    let online: Vec<AgentId> = members
+        .iter()
+        .filter(|m| m.presence == Presence::Online && reachable.contains(&m.id))
+        .map(|m| m.id.clone())
+        .collect();
+    match routing {
+        _ if !online.is_empty() => online,
+        Routing::OnlineThenOffline => members.iter().map(|m| m.id.clone()).collect(),
+        Routing::OnlineOnly => Vec::new(),
+    }
+}
+
+/// Below capacity, fewest open conversations, then idle longest (never assigned first), then id
+/// (so the choice is deterministic).
+pub fn pick<'a>(
+    loads: &'a [CandidateLoad],
+    capacity: impl Fn(&AgentId) -> Option<u32>,
+) -> Option<&'a CandidateLoad> {
+    loads
+        .iter()
+        .filter(|load| capacity(&load.id).is_none_or(|cap| load.open < cap))
+        .min_by(|a, b| {
+            a.open
+                .cmp(&b.open)
+                .then_with(|| {
+                    a.last_assigned_at
+                        .is_some()
+                        .cmp(&b.last_assigned_at.is_some())
+                })
+                .then_with(|| a.last_assigned_at.cmp(&b.last_assigned_at))
+                .then_with(|| a.id.cmp(&b.id))
+        })
+}
+
+fn agent_key(id: &AgentId) -> PrincipalKey {
+    PrincipalKey {
+        role: ClientRole::Agent,
+        id: id.as_str().into(),
+    }
+}
+
+impl Desk {
+    /// Publishes a committed change, then does what routing makes of it: drain queues, tell
+    /// users their position, watch bots. Routing failures are logged: the change stands.
+    pub(crate) async fn settle(&self, tenant: &TenantId, outcome: &Outcome) {
+        self.publish_outcome(tenant, outcome).await;
+        if let Err(err) = self.route_after(tenant, outcome).await {
+            tracing::error!(error = %err, "routing after a change");
+        }
+    }
+
+    async fn route_after(&self, tenant: &TenantId, outcome: &Outcome) -> Result<()> {
+        let after = &outcome.after;
+        let before = outcome.before.as_ref();
+        let queued_in = |s: &ConversationState| {
+            (s.status() == Status::Queued).then(|| s.conversation.group_id.clone())
+        };
+        let was_in = before.and_then(queued_in);
+        let now_in = queued_in(after);
+        if let Some(left) = was_in.as_ref().filter(|g| now_in.as_ref() != Some(*g)) {
+            self.publish_queue_positions(tenant, left).await?;
+        }
+        if let Some(entered) = now_in.as_ref().filter(|g| was_in.as_ref() != Some(*g)) {
+            self.drain_queue(tenant, entered).await?;
+            self.publish_queue_positions(tenant, entered).await?;
+        }
+        let freed = before
+            .and_then(|b| b.holder(HolderKind::Agent))
+            .filter(|held| after.holder(HolderKind::Agent) != Some(*held));
+        if let Some(agent) = freed {
+            self.drain_for_agent(tenant, &AgentId::from(agent)).await?;
+        }
+        self.watch_bot(tenant, outcome).await
+    }
+
+    /// Logs a routing failure that must not fail the request that caused it.
+    pub(crate) fn routing_event(&self, result: Result<()>) {
+        if let Err(err) = result {
+            tracing::error!(error = %err, "routing");
+        }
+    }
+
+    /// Gives the group's queued conversations to its eligible members while any can take one.
+    pub(crate) async fn drain_queue(&self, tenant: &TenantId, group_id: &GroupId) -> Result<()> {
+        let Some(group) = self.store.group(tenant, group_id).await? else {
+            return Ok(());
+        };
+        if group.assignment != Assignment::Auto {
+            return Ok(());
+        }
+        let settings = self.settings(tenant).await?;
+        let members: Vec<AgentRecord> = self
+            .store
+            .agents(tenant)
+            .await?
+            .into_iter()
+            .filter(|a| group.member_ids.contains(&a.id))
+            .collect();
+        let keys: Vec<PrincipalKey> = members.iter().map(|m| agent_key(&m.id)).collect();
+        let grace = Duration::from_secs(u64::from(settings.offline_grace_secs));
+        let reachable: HashSet<AgentId> = members
+            .iter()
+            .zip(
+                self.connections
+                    .connected_within(tenant, &keys, grace)
+                    .await,
+            )
+            .filter(|(_, reachable)| *reachable)
+            .map(|(m, _)| m.id.clone())
+            .collect();
+        let candidates = eligible(&members, &reachable, settings.routing);
+        if candidates.is_empty() {
+            return Ok(());
+        }
+        let route = |state: &ConversationState, loads: &[CandidateLoad]| {
+            let capacity = |id: &AgentId| {
+                members
+                    .iter()
+                    .find(|m| &m.id == id)
+                    .and_then(|m| m.capacity)
+            };
+            let Some(chosen) = pick(loads, capacity) else {
+                return Ok(None);
+            };
+            let name = members
+                .iter()
+                .find(|m| m.id == chosen.id)
+                .map(|m| m.full_name.clone())
+                .unwrap_or_default();
+            Ok(transitions::auto_assign(state, chosen.id.as_str(), &name))
+        };
+        let mut assigned = 0;
+        while assigned < MAX_DRAIN {
+            let Some(outcome) = self
+                .store
+                .assign_next(tenant, group_id, &candidates, &route)
+                .await?
+            else {
+                break;
+            };
+            tracing::debug!(conversation = %outcome.after.id(), group = %group_id, "auto-assigned");
+            self.publish_outcome(tenant, &outcome).await;
+            assigned += 1;
+        }
+        if assigned > 0 {
+            self.publish_queue_positions(tenant, group_id).await?;
+        }
+        Ok(())
+    }
+
+    /// An agent came online or freed capacity: drain every auto group it belongs to.
+    pub(crate) async fn drain_for_agent(&self, tenant: &TenantId, agent: &AgentId) -> Result<()> {
+        let Some(record) = self.store.agent(tenant, agent).await? else {
+            return Ok(());
+        };
+        for group in &record.group_ids {
+            self.drain_queue(tenant, group).await?;
+        }
+        Ok(())
+    }
+
+    /// Tells each user waiting in the group where their conversation stands.
+    pub(crate) async fn publish_queue_positions(
+        &self,
+        tenant: &TenantId,
+        group: &GroupId,
+    ) -> Result<()> {
+        let queue = self.store.queue(tenant, group).await?;
+        let length = queue.len() as u32;
+        for (index, (conversation_id, user)) in queue.into_iter().enumerate() {
+            let frame = ServerFrame::QueuePosition(QueuePosition {
+                conversation_id,
+                position: index as u32 + 1,
+                queue_length: length,
+            });
+            self.publish_frame(Audience::to(vec![Topic::user(tenant, &user)]), &frame)
+                .await;
+        }
+        Ok(())
+    }
+
+    /// Where a resolved conversation goes when its user writes again.
+    pub(crate) async fn reopen_target(
+        &self,
+        tenant: &TenantId,
+        state: &ConversationState,
+    ) -> Result<Reopen> {
+        if state.status() != Status::Resolved {
+            return Ok(Reopen::ToQueue);
+        }
+        if let Some(previous) = &state.last_agent_id
+            && let Some(agent) = self.store.agent(tenant, previous).await?
+            && agent.presence == Presence::Online
+            && self.agent_connected(tenant, &agent.id).await
+        {
+            let open = self
+                .store
+                .open_counts(tenant, std::slice::from_ref(&agent.id))
+                .await?;
+            let below_capacity = agent
+                .capacity
+                .is_none_or(|cap| open.get(&agent.id).copied().unwrap_or(0) < cap);
+            if below_capacity {
+                return Ok(Reopen::ToAgent {
+                    id: agent.id.0.clone(),
+                    name: agent.full_name.clone(),
+                });
+            }
+        }
+        let settings = self.settings(tenant).await?;
+        if settings.reopen_fallback == ReopenFallback::EntryBot
+            && let Some(bot_id) = &settings.entry_bot_id
+            && let Some(bot) = self.store.bot(tenant, bot_id).await?
+        {
+            return Ok(Reopen::ToBot(bot));
+        }
+        Ok(Reopen::ToQueue)
+    }
+
+    pub(crate) async fn bot_connected(&self, tenant: &TenantId, bot: &BotId) -> bool {
+        let key = PrincipalKey {
+            role: ClientRole::Bot,
+            id: bot.as_str().into(),
+        };
+        self.connections
+            .connected(tenant, &[key])
+            .await
+            .first()
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// A user wrote to a bot: if the bot is not there, hand over now; else give it
+    /// `bot_timeout_secs` to answer.
+    async fn watch_bot(&self, tenant: &TenantId, outcome: &Outcome) -> Result<()> {
+        let Some(bot) = outcome.after.holder(HolderKind::Bot).map(BotId::from) else {
+            return Ok(());
+        };
+        let Some(user_message) = outcome
+            .messages
+            .iter()
+            .rev()
+            .find(|m| m.author.kind == AuthorKind::User)
+        else {
+            return Ok(());
+        };
+        let settings = self.settings(tenant).await?;
+        if !settings.human_chat_enabled {
+            return Ok(());
+        }
+        let conversation = outcome.after.id().clone();
+        if !self.bot_connected(tenant, &bot).await {
+            return self
+                .bot_failed(
+                    tenant,
+                    &conversation,
+                    &bot,
+                    None,
+                    "The assistant is not available right now",
+                )
+                .await;
+        }
+        if settings.bot_timeout_secs == 0 {
+            return Ok(());
+        }
+        let Some(desk) = self.me.upgrade() else {
+            return Ok(());
+        };
+        let tenant = tenant.clone();
+        let unanswered = user_message.seq;
+        let wait = Duration::from_secs(u64::from(settings.bot_timeout_secs));
+        tokio::spawn(async move {
+            tokio::time::sleep(wait).await;
+            let why = "The assistant did not answer in time";
+            if let Err(err) = desk
+                .bot_failed(&tenant, &conversation, &bot, Some(unanswered), why)
+                .await
+            {
+                tracing::error!(error = %err, "handing over from a silent bot");
+            }
+        });
+        Ok(())
+    }
+
+    async fn bot_failed(
+        &self,
+        tenant: &TenantId,
+        conversation: &switchboard_protocol::ConversationId,
+        bot: &BotId,
+        unanswered: Option<u64>,
+        why: &str,
+    ) -> Result<()> {
+        let now = clock::now();
+        let bot_id = bot.0.clone();
+        let why = why.to_owned();
+        let decide = move |s: &ConversationState| {
+            Ok(transitions::bot_failed(s, &bot_id, unanswered, &why, &now))
+        };
+        let outcome = self
+            .store
+            .modify_conversation(tenant, conversation, &decide)
+            .await?;
+        if outcome.state_changed {
+            tracing::info!(%conversation, "bot failed the user; handed over");
+            // It entered its group's queue and nothing else changed: no bot to watch.
+            self.publish_outcome(tenant, &outcome).await;
+            let group = &outcome.after.conversation.group_id;
+            self.drain_queue(tenant, group).await?;
+            self.publish_queue_positions(tenant, group).await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_protocol::{AgentStatus, Role, Timestamp};
+
+    fn agent(id: &str, presence: Presence) -> AgentRecord {
+        AgentRecord {
+            id: id.into(),
+            tenant_id: "t".into(),
+            full_name: id.into(),
+            login: id.into(),
+            email: String::new(),
+            role: Role::Agent,
+            status: AgentStatus::Verified,
+            presence,
+            capacity: None,
+            group_ids: vec![],
+            password_hash: None,
+            invite_token_hash: None,
+        }
+    }
+
+    fn load(id: &str, open: u32, last: Option<&str>) -> CandidateLoad {
+        CandidateLoad {
+            id: id.into(),
+            open,
+            last_assigned_at: last.map(|t| Timestamp(t.into())),
+        }
+    }
+
+    #[test]
+    fn only_online_reachable_members_are_eligible_unless_nobody_is() {
+        let members = vec![
+            agent("a", Presence::Online),
+            agent("b", Presence::Offline),
+            agent("c", Presence::Online),
+        ];
+        let reachable: HashSet<AgentId> = ["a".into(), "b".into()].into_iter().collect();
+        assert_eq!(
+            eligible(&members, &reachable, Routing::OnlineOnly),
+            vec![AgentId::from("a")]
+        );
+        assert_eq!(
+            eligible(&members, &reachable, Routing::OnlineThenOffline),
+            vec![AgentId::from("a")]
+        );
+        let nobody = HashSet::new();
+        assert!(eligible(&members, &nobody, Routing::OnlineOnly).is_empty());
+        assert_eq!(
+            eligible(&members, &nobody, Routing::OnlineThenOffline).len(),
+            3
+        );
+    }
+
+    #[test]
+    fn the_least_busy_then_the_longest_idle_below_capacity_wins() {
+        let loads = vec![
+            load("a", 2, None),
+            load("b", 1, Some("2026-11-21T10:00:00.000Z")),
+            load("c", 1, Some("2026-11-21T09:00:00.000Z")),
+            load("d", 1, None),
+        ];
+        let no_cap = |_: &AgentId| None;
+        assert_eq!(
+            pick(&loads, no_cap).map(|l| l.id.as_str()),
+            Some("d"),
+            "never assigned is idle longest"
+        );
+        let d_full = |id: &AgentId| (id.as_str() == "d").then_some(1);
+        assert_eq!(pick(&loads, d_full).map(|l| l.id.as_str()), Some("c"));
+        let all_full = |_: &AgentId| Some(1);
+        assert_eq!(pick(&loads[1..], all_full), None);
+    }
+}
