@@ -503,6 +503,12 @@ async fn auto_assignment_respects_capacity_and_a_freed_slot_pulls_the_next_in_li
         (ConversationStatus::Queued, night.id.clone())
     );
     expect_assigned_to(&mut u4.ws, &c4, &alice, "the transfer frees a slot for c4").await;
+
+    // No cap at all: the next one is taken although she holds 2 already.
+    let (mut u5, c5) = customer_with_conversation(&gw, &tenant, "user 5").await;
+    expect_stays_queued(&mut u5.ws, &tenant, &c5, "at capacity 2: c5 waits").await;
+    set_capacity(&tenant, &alice, None).await;
+    expect_assigned_to(&mut u5.ws, &c5, &alice, "removing the cap pulls c5").await;
     alice_ws
         .assert_nothing(
             |f| {
@@ -613,7 +619,13 @@ async fn a_handover_into_an_auto_group_is_assigned_at_once() {
     let mut bot_ws = gw.connect(&bot.token, "bot").await;
     let _alice_ws = gw.connect(&alice.token, "agent alice").await;
     let (mut user, conv) = customer_with_conversation(&gw, &tenant, "user").await;
-    expect_status(&mut bot_ws, &conv, ConversationStatus::Bot, "the bot holds it").await;
+    expect_status(
+        &mut bot_ws,
+        &conv,
+        ConversationStatus::Bot,
+        "the bot holds it",
+    )
+    .await;
     user.ws
         .assert_nothing(assigned_update_of(&conv), QUIET)
         .await
@@ -1248,6 +1260,7 @@ async fn reopen_goes_to_the_queue_when_the_previous_agent_is_offline_disconnecte
         "offline alice: queued",
     )
     .await;
+    expect_position(&mut u1.ws, &c1, 1).await;
     u1.ws
         .assert_nothing(assigned_update_of(&c1), QUIET)
         .await
@@ -1416,6 +1429,7 @@ async fn a_new_conversation_for_a_disconnected_entry_bot_is_handed_over_at_once(
         .await
         .expect("the user is told why");
     assert!(!why.private, "the reason is public: {why:?}");
+    expect_position(&mut user.ws, &conv, 1).await;
     expect_status(
         &mut alice_ws,
         &conv,
@@ -1624,6 +1638,89 @@ async fn a_bot_that_answers_in_time_keeps_the_conversation() {
 }
 
 #[tokio::test]
+async fn a_user_who_keeps_writing_does_not_delay_the_bot_timeout() {
+    let gw = TestGateway::start().await;
+    let tenant = gw.create_tenant("botbusy").await;
+    let _alice = tenant.agent_in_default_group("Alice").await;
+    let bot = tenant.entry_bot("Helper").await;
+    patch_settings(
+        &tenant,
+        PatchSettings {
+            bot_timeout_secs: Some(1),
+            ..PatchSettings::default()
+        },
+    )
+    .await;
+    let mut bot_ws = gw.connect(&bot.token, "bot").await;
+    let mut user = customer(&gw, &tenant, "user").await;
+    let first_at = Instant::now();
+    let conv = user.open("first").await;
+    expect_status(&mut bot_ws, &conv, ConversationStatus::Bot, "the bot holds it").await;
+
+    // The user writes every 400 ms; the bot never answers. The first message has been
+    // unanswered for 1 s at about 1 s, whatever came after it.
+    let mut handed_over = None;
+    for i in 0..8 {
+        match user
+            .ws
+            .wait_for(
+                status_update_of(&conv, ConversationStatus::Queued),
+                Duration::from_millis(400),
+            )
+            .await
+        {
+            Ok(_) => {
+                handed_over = Some(first_at.elapsed());
+                break;
+            }
+            Err(_) => {
+                user.write(&conv, &format!("still there? {i}")).await;
+            }
+        }
+    }
+    let waited = handed_over.expect("handed over while the user kept writing");
+    assert!(
+        waited < Duration::from_millis(2000),
+        "the first unanswered message was {waited:?} old at the handover (bot_timeout_secs 1)"
+    );
+}
+
+#[tokio::test]
+async fn reopen_to_an_entry_bot_that_is_not_connected_hands_over_to_the_queue() {
+    let gw = TestGateway::start().await;
+    let tenant = gw.create_tenant("reopenbotgone").await;
+    let alice = tenant.agent_in_default_group("Alice").await;
+    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
+    let (mut user, conv) = resolved_by(&gw, &tenant, &mut alice_ws, "user").await;
+    let _bot = tenant.entry_bot("Helper").await;
+    patch_settings(
+        &tenant,
+        PatchSettings {
+            reopen_fallback: Some(ReopenFallback::EntryBot),
+            ..PatchSettings::default()
+        },
+    )
+    .await;
+    alice_ws
+        .set_presence(Presence::Offline)
+        .await
+        .expect("alice goes offline");
+
+    user.write(&conv, "Me again").await;
+    expect_status(&mut user.ws, &conv, ConversationStatus::Queued, "handed over").await;
+    let why = user
+        .ws
+        .wait_message(
+            |m| m.conversation_id == conv && m.author.kind == AuthorKind::System && mentions_assistant(m),
+            T,
+            "a system message about the assistant",
+        )
+        .await
+        .expect("the user is told why");
+    assert!(!why.private);
+}
+
+#[tokio::test]
 async fn bot_timeout_zero_never_hands_over() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("botzero").await;
@@ -1767,8 +1864,9 @@ async fn a_disconnected_agent_gets_assignments_within_the_grace_and_not_after() 
         "alice keeps what she holds"
     );
 
-    // Coming back drains the queue.
-    let _alice_ws = gw.connect(&alice.token, "agent alice, back").await;
+    // Coming back drains the queue: her presence is still online, so connecting again is
+    // enough (no presence.set).
+    let _alice_ws = gw.connect_as_is(&alice.token, "agent alice, back").await;
     expect_assigned_to(&mut u2.ws, &c2, &alice, "alice back online takes c2").await;
 }
 

@@ -49,10 +49,10 @@ pub fn eligible(
 
 /// Below capacity, fewest open conversations, then idle longest (never assigned first), then id
 /// (so the choice is deterministic).
-pub fn pick<'a>(
-    loads: &'a [CandidateLoad],
+pub fn pick(
+    loads: &[CandidateLoad],
     capacity: impl Fn(&AgentId) -> Option<u32>,
-) -> Option<&'a CandidateLoad> {
+) -> Option<&CandidateLoad> {
     loads
         .iter()
         .filter(|load| capacity(&load.id).is_none_or(|cap| load.open < cap))

@@ -1062,7 +1062,7 @@ impl Store for PostgresStore {
             .map_err(db)?;
         let sql = format!(
             "{CONVERSATION_SELECT} WHERE c.tenant_id = $1 AND c.group_id = $2 AND c.status = 'queued' \
-             ORDER BY c.queued_at, c.id LIMIT 1 FOR UPDATE OF c"
+             ORDER BY c.queued_at, c.id LIMIT 1 FOR UPDATE OF c SKIP LOCKED"
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(tenant.as_str())
