@@ -145,6 +145,7 @@ impl BusSink for Hub {
             }
             if !socket.push(&envelope.payload, envelope.mark.as_ref()) {
                 self.slow_consumer_closes.fetch_add(1, Ordering::Relaxed);
+                crate::metrics::metrics().slow_consumer_closes.inc();
                 tracing::warn!(socket = socket.id, owner = ?socket.owner, "slow consumer: backlog full, closing with 4008");
             }
         }

@@ -20,6 +20,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod hub;
+pub mod metrics;
 pub mod principal;
 pub mod store;
 pub mod topics;

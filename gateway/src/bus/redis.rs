@@ -182,6 +182,7 @@ async fn subscriber(
             first_connection = false;
         } else {
             link.reconnects.fetch_add(1, Ordering::Relaxed);
+            crate::metrics::metrics().bus_reconnects.inc();
             tracing::warn!(channels = wanted.len(), "redis subscription link restored");
             match sink.upgrade() {
                 Some(sink) => sink.resync(),

@@ -96,6 +96,7 @@ impl Desk {
             }
             Err(err) => return Err(err),
         };
+        crate::metrics::metrics().messages.inc();
         self.settle(tenant, &outcome).await;
         outcome
             .messages

@@ -178,6 +178,7 @@ impl Desk {
             tracing::debug!(conversation = %outcome.after.id(), group = %group_id, "auto-assigned");
             self.publish_outcome(tenant, &outcome).await;
             assigned += 1;
+            crate::metrics::metrics().auto_assignments.inc();
         }
         if assigned > 0 {
             self.publish_queue_positions(tenant, group_id).await?;

@@ -44,9 +44,18 @@ pub fn router(state: AppState) -> Router {
         .route("/ws", get(crate::ws::upgrade));
     Router::new()
         .route("/healthz", get(routes::healthz))
+        .route("/metrics", get(metrics))
         .nest("/v1", api)
         .fallback(|| async { Error::NotFound("route") })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Prometheus scrape endpoint. Unauthenticated, like `/healthz`: keep it on the private network.
+async fn metrics() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        crate::metrics::render(),
+    )
 }

@@ -50,10 +50,13 @@ pub async fn run(mut socket: WebSocket, state: AppState) {
         };
         session.subscribe_base_topics();
         session.state.desk.socket_opened(&session.principal).await;
+        let role = crate::metrics::RoleLabel { role: role_name(session.principal.role()) };
+        crate::metrics::metrics().connections.get_or_create(&role).inc();
         tracing::debug!("connected");
         session.serve(outbox).await;
         session.state.desk.hub().remove(&session.handle);
         session.state.desk.socket_closed(&session.principal).await;
+        crate::metrics::metrics().connections.get_or_create(&role).dec();
         tracing::debug!("disconnected");
     }
     .instrument(span)
@@ -83,6 +86,14 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
         }
     })
     .await;
+}
+
+fn role_name(role: switchboard_protocol::ClientRole) -> &'static str {
+    match role {
+        switchboard_protocol::ClientRole::User => "user",
+        switchboard_protocol::ClientRole::Bot => "bot",
+        switchboard_protocol::ClientRole::Agent => "agent",
+    }
 }
 
 /// Queues a frame on the socket without flushing (the caller flushes once per batch).
@@ -401,6 +412,7 @@ impl Session {
     /// Sends every message of the conversation after `after` from the store; false if the store
     /// could not be read (the caller then goes on with what it has).
     async fn refill(&mut self, conversation_id: &ConversationId, mut after: u64) -> bool {
+        crate::metrics::metrics().refills.inc();
         let desk = self.state.desk.clone();
         loop {
             let page = match desk
