@@ -23,6 +23,8 @@ pub struct AppState {
     /// Cancelled when the node shuts down: sessions close with 1001 so clients reconnect
     /// elsewhere.
     pub shutdown: CancellationToken,
+    /// The agent desk's static files; `None`: the gateway serves the API only.
+    pub web: Option<crate::http::web::WebDesk>,
 }
 
 /// Opens the store named by the configuration.
@@ -102,12 +104,14 @@ async fn announce_lapsed(
 pub async fn serve(
     listener: TcpListener,
     desk: Arc<Desk>,
+    web: Option<crate::http::web::WebDesk>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let token = CancellationToken::new();
     let state = AppState {
         desk,
         shutdown: token.clone(),
+        web,
     };
     let router = crate::http::router(state);
     let stop = token.clone();

@@ -18,6 +18,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The JWT signing secret; `None`: generated once into the data dir.
     pub jwt_secret: Option<String>,
+    /// The built agent desk to serve at `/` (`scripts/build-web`); `None`: no desk.
+    pub web_dir: Option<PathBuf>,
 }
 
 impl Config {

@@ -4,7 +4,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use switchboard::{Config, app};
+use switchboard::{Config, app, http};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -65,6 +65,9 @@ struct ServeArgs {
     /// The JWT signing secret (default: generated once into the data dir)
     #[arg(long, env = "SWITCHBOARD_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
+    /// The built agent desk to serve at / (scripts/build-web; default: web-ui/dist if built)
+    #[arg(long, env = "SWITCHBOARD_WEB_DIR")]
+    web_dir: Option<PathBuf>,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -93,6 +96,7 @@ impl ServeArgs {
             presence_ttl: std::time::Duration::from_secs(self.presence_ttl_secs),
             data_dir: self.store.data_dir.clone(),
             jwt_secret: self.jwt_secret.clone(),
+            web_dir: self.web_dir.clone().or_else(http::web::default_dir),
         }
     }
 }
@@ -114,6 +118,12 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    // A configured desk that is not built is a mistake: say so before serving.
+    let web = config
+        .web_dir
+        .as_deref()
+        .map(http::web::WebDesk::open)
+        .transpose()?;
     let desk = app::build(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -122,7 +132,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     // The one line on stdout: scripts and tests read the URL from it.
     println!("listening on http://{address}");
     tracing::info!(%address, database = %redact(&config.database_url()), "Switchboard is serving");
-    app::serve(listener, desk, shutdown_signal()).await
+    match &web {
+        Some(web) => tracing::info!(web_dir = %web.dir().display(), "serving the desk at /"),
+        None => tracing::info!("no desk to serve (scripts/build-web builds it)"),
+    }
+    app::serve(listener, desk, web, shutdown_signal()).await
 }
 
 /// The URL without its password, for logs.
@@ -178,6 +192,7 @@ async fn create_tenant(args: TenantCreateArgs) -> anyhow::Result<()> {
         presence_ttl: std::time::Duration::from_secs(30),
         data_dir: args.store.data_dir,
         jwt_secret: None,
+        web_dir: None,
     };
     let desk = app::build(&config).await?;
     let created = desk

@@ -605,6 +605,8 @@ async fn an_agent_in_two_groups_gets_work_from_both_within_one_capacity() {
 
     // A slot freed in one group pulls from the other group's queue.
     alice_ws.resolve(&c2).await.expect("alice resolves c2");
+    expect_status(&mut u2.ws, &c2, ConversationStatus::Resolved, "c2 resolved").await;
+    u2.ws.take_buffered();
     let pulled = expect_assigned_to(&mut u3.ws, &c3, &alice, "c3 to alice in Sales").await;
     assert_eq!(pulled.group_id, sales.id);
 }
@@ -928,6 +930,81 @@ async fn agents_coming_online_at_once_never_exceed_capacity() {
     assert_eq!(queued, 4, "four still wait");
 }
 
+#[tokio::test]
+async fn a_deleted_agents_conversations_go_back_in_place_and_are_routed_again() {
+    let gw = TestGateway::start().await;
+    let tenant = gw.create_tenant("deleted").await;
+    let alice = tenant.agent("Alice").await;
+    let bob = tenant.agent("Bob").await;
+    auto_default_group(&tenant, &[&alice, &bob]).await;
+    set_capacity(&tenant, &bob, Some(1)).await;
+    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
+    let mut bob_ws = gw.connect_as_is(&bob.token, "agent bob (offline)").await;
+    let (mut u1, c1) = customer_with_conversation(&gw, &tenant, "user 1").await;
+    expect_assigned_to(&mut u1.ws, &c1, &alice, "c1 to alice").await;
+    let (mut u2, c2) = customer_with_conversation(&gw, &tenant, "user 2").await;
+    expect_assigned_to(&mut u2.ws, &c2, &alice, "c2 to alice").await;
+    let (mut u3, c3) = customer_with_conversation(&gw, &tenant, "user 3").await;
+    expect_assigned_to(&mut u3.ws, &c3, &alice, "c3 to alice").await;
+    // A resolved one stays resolved.
+    alice_ws.resolve(&c2).await.expect("alice resolves c2");
+    expect_status(&mut u2.ws, &c2, ConversationStatus::Resolved, "c2 resolved").await;
+    u2.ws.take_buffered();
+
+    tenant
+        .owner
+        .delete_agent(alice.id())
+        .await
+        .expect("the owner deletes alice");
+    expect_status(
+        &mut u1.ws,
+        &c1,
+        ConversationStatus::Queued,
+        "c1 back in the queue",
+    )
+    .await;
+    expect_status(
+        &mut u3.ws,
+        &c3,
+        ConversationStatus::Queued,
+        "c3 back in the queue",
+    )
+    .await;
+    let queue: Vec<ConversationId> = tenant
+        .owner
+        .conversations(ConversationView::Unassigned)
+        .await
+        .expect("queue")
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(
+        queue,
+        vec![c1.clone(), c3.clone()],
+        "in their original order"
+    );
+
+    // Bob (capacity 1) goes online: the oldest comes to him, the other waits first in line.
+    bob_ws
+        .set_presence(Presence::Online)
+        .await
+        .expect("bob goes online");
+    expect_assigned_to(&mut u1.ws, &c1, &bob, "c1 to bob").await;
+    expect_position(&mut u3.ws, &c3, 1).await;
+    expect_stays_queued(&mut u3.ws, &tenant, &c3, "bob is full").await;
+    assert_eq!(
+        conversation(&tenant, &c2).await.status,
+        ConversationStatus::Resolved
+    );
+    u2.ws
+        .assert_nothing(
+            |f| matches!(f, ServerFrame::ConversationUpdated(u) if u.conversation.id == c2 && u.conversation.status != ConversationStatus::Resolved),
+            QUIET,
+        )
+        .await
+        .expect("the resolved one is not touched");
+}
+
 // ---- 4. manual groups ----------------------------------------------------------------------
 
 #[tokio::test]
@@ -1117,6 +1194,51 @@ async fn assign_to_an_agent_needs_membership_and_free_capacity_unless_an_admin_a
         .await
         .expect("assign to an admin outside the group");
     assert_eq!(assignee_id(&to_admin), Some(admin.id().as_str()));
+}
+
+#[tokio::test]
+async fn concurrent_assigns_by_agents_never_put_the_target_above_capacity() {
+    let gw = TestGateway::start().await;
+    let tenant = gw.create_tenant("assignrace").await;
+    let bob = tenant.agent_in_default_group("Bob").await;
+    set_capacity(&tenant, &bob, Some(1)).await;
+    let _bob_ws = gw.connect(&bob.token, "agent bob").await;
+    let mut assigners = Vec::new();
+    let mut convs = Vec::new();
+    for i in 0..4 {
+        let agent = tenant.agent_in_default_group(&format!("Assigner{i}")).await;
+        assigners.push(gw.connect(&agent.token, &format!("assigner {i}")).await);
+        convs.push(customer_with_conversation(&gw, &tenant, &format!("user {i}")).await);
+    }
+    // Four agents each give a different conversation to bob at the same moment.
+    let frames: Vec<ClientFrame> = convs
+        .iter()
+        .map(|(_, conv)| frame::assign(conv, HolderKind::Agent, bob.id().as_str()))
+        .collect();
+    let results = join_all(
+        assigners
+            .iter_mut()
+            .zip(&frames)
+            .map(|(ws, f)| ws.request_conversation(f)),
+    )
+    .await;
+    let granted = results.iter().filter(|r| r.is_ok()).count();
+    for r in &results {
+        if let Err(e) = r {
+            assert_eq!(e.code(), Some(ErrorCode::Unavailable), "{e}");
+        }
+    }
+    let held = bob
+        .api
+        .conversations(ConversationView::Mine)
+        .await
+        .expect("bob lists his")
+        .len();
+    assert_eq!(
+        (granted, held),
+        (1, 1),
+        "capacity 1: one assign succeeds, the others are unavailable"
+    );
 }
 
 // ---- 6. assign to a bot ------------------------------------------------------------------------
@@ -1655,7 +1777,13 @@ async fn a_user_who_keeps_writing_does_not_delay_the_bot_timeout() {
     let mut user = customer(&gw, &tenant, "user").await;
     let first_at = Instant::now();
     let conv = user.open("first").await;
-    expect_status(&mut bot_ws, &conv, ConversationStatus::Bot, "the bot holds it").await;
+    expect_status(
+        &mut bot_ws,
+        &conv,
+        ConversationStatus::Bot,
+        "the bot holds it",
+    )
+    .await;
 
     // The user writes every 400 ms; the bot never answers. The first message has been
     // unanswered for 1 s at about 1 s, whatever came after it.
@@ -1707,17 +1835,158 @@ async fn reopen_to_an_entry_bot_that_is_not_connected_hands_over_to_the_queue() 
         .expect("alice goes offline");
 
     user.write(&conv, "Me again").await;
-    expect_status(&mut user.ws, &conv, ConversationStatus::Queued, "handed over").await;
+    expect_status(
+        &mut user.ws,
+        &conv,
+        ConversationStatus::Queued,
+        "handed over",
+    )
+    .await;
     let why = user
         .ws
         .wait_message(
-            |m| m.conversation_id == conv && m.author.kind == AuthorKind::System && mentions_assistant(m),
+            |m| {
+                m.conversation_id == conv
+                    && m.author.kind == AuthorKind::System
+                    && mentions_assistant(m)
+            },
             T,
             "a system message about the assistant",
         )
         .await
         .expect("the user is told why");
     assert!(!why.private);
+}
+
+#[tokio::test]
+async fn an_agents_private_note_is_not_an_answer_from_the_bot() {
+    let gw = TestGateway::start().await;
+    let tenant = gw.create_tenant("botnote").await;
+    let _alice = tenant.agent_in_default_group("Alice").await;
+    let bot = tenant.entry_bot("Helper").await;
+    patch_settings(
+        &tenant,
+        PatchSettings {
+            bot_timeout_secs: Some(1),
+            ..PatchSettings::default()
+        },
+    )
+    .await;
+    let mut bot_ws = gw.connect(&bot.token, "bot").await;
+    let mut owner_ws = gw.connect(&tenant.owner_token, "owner").await;
+    let (mut user, conv) = customer_with_conversation(&gw, &tenant, "user").await;
+    expect_status(
+        &mut bot_ws,
+        &conv,
+        ConversationStatus::Bot,
+        "the bot holds it",
+    )
+    .await;
+    owner_ws
+        .send_note(&conv, "note-1", "watching this one")
+        .await
+        .expect("the owner writes a private note while the bot holds it");
+    expect_status(
+        &mut user.ws,
+        &conv,
+        ConversationStatus::Queued,
+        "the bot still did not answer: handed over",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn turning_human_chat_off_stops_a_pending_bot_timeout() {
+    let gw = TestGateway::start().await;
+    let tenant = gw.create_tenant("botswitch").await;
+    let _alice = tenant.agent_in_default_group("Alice").await;
+    let bot = tenant.entry_bot("Helper").await;
+    patch_settings(
+        &tenant,
+        PatchSettings {
+            bot_timeout_secs: Some(1),
+            ..PatchSettings::default()
+        },
+    )
+    .await;
+    let mut bot_ws = gw.connect(&bot.token, "bot").await;
+    let (mut user, conv) = customer_with_conversation(&gw, &tenant, "user").await;
+    expect_status(
+        &mut bot_ws,
+        &conv,
+        ConversationStatus::Bot,
+        "the bot holds it",
+    )
+    .await;
+    // The bot stays silent; before its second is up, human chat goes off.
+    patch_settings(
+        &tenant,
+        PatchSettings {
+            human_chat_enabled: Some(false),
+            ..PatchSettings::default()
+        },
+    )
+    .await;
+    user.ws
+        .assert_nothing(
+            status_update_of(&conv, ConversationStatus::Queued),
+            Duration::from_millis(2000),
+        )
+        .await
+        .expect("no automatic handover once human chat is off");
+    assert_eq!(
+        conversation(&tenant, &conv).await.status,
+        ConversationStatus::Bot
+    );
+}
+
+#[tokio::test]
+async fn concurrent_reopens_never_put_the_previous_agent_above_capacity() {
+    let gw = TestGateway::start().await;
+    let tenant = gw.create_tenant("reopenrace").await;
+    let alice = tenant.agent_in_default_group("Alice").await;
+    set_capacity(&tenant, &alice, Some(1)).await;
+    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
+    let mut pairs = Vec::new();
+    for i in 0..4 {
+        pairs.push(resolved_by(&gw, &tenant, &mut alice_ws, &format!("user {i}")).await);
+    }
+    // All four users write back at the same moment; alice can take one.
+    let writes = join_all(
+        pairs
+            .iter_mut()
+            .map(|(user, conv)| async move { user.write(conv, "Me again").await }),
+    )
+    .await;
+    assert_eq!(writes.len(), 4);
+    for (user, conv) in &mut pairs {
+        user.ws
+            .wait_conversation(
+                |c| c.id == *conv && c.status != ConversationStatus::Resolved,
+                T,
+                "reopened",
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", user.label));
+    }
+    tokio::time::sleep(QUIET).await;
+    let mine = alice
+        .api
+        .conversations(ConversationView::Mine)
+        .await
+        .expect("alice lists hers");
+    assert_eq!(
+        mine.len(),
+        1,
+        "capacity 1: exactly one reopened conversation went back to alice, the rest queued: {:#?}",
+        mine.iter().map(|c| (&c.id, c.status)).collect::<Vec<_>>()
+    );
+    let queued = tenant
+        .owner
+        .conversations(ConversationView::Unassigned)
+        .await
+        .expect("queue");
+    assert_eq!(queued.len(), 3, "three wait in the queue");
 }
 
 #[tokio::test]

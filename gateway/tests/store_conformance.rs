@@ -99,6 +99,11 @@ conformance! {
 
         set_group_members_needs_a_group_of_the_tenant,
         open_conversation_needs_a_user_and_group_of_the_tenant,
+
+        desk_contact_fields_and_notes,
+        desk_quick_responses,
+        desk_attachments_and_their_links,
+        desk_conversation_filters,
     ],
 }
 
@@ -183,6 +188,7 @@ fn user_says(user: &UserRecord, text: &str, client_msg_id: Option<&str>) -> NewM
         text: text.to_owned(),
         private: false,
         client_msg_id: client_msg_id.map(str::to_owned),
+        attachments: Vec::new(),
     }
 }
 
@@ -196,6 +202,7 @@ fn agent_says(agent: &AgentRecord, text: &str, client_msg_id: Option<&str>) -> N
         text: text.to_owned(),
         private: false,
         client_msg_id: client_msg_id.map(str::to_owned),
+        attachments: Vec::new(),
     }
 }
 
@@ -321,6 +328,7 @@ fn query(
         held_by: held_by.cloned(),
         order,
         limit,
+        filter: ConversationFilter::default(),
     }
 }
 
@@ -2178,4 +2186,315 @@ async fn queue_stats_and_order(b: Backend) {
         s.queue(&other.id, &group).await.unwrap().is_empty(),
         "another tenant sees no queue"
     );
+}
+
+// ---- desk additions (docs/desk-api.md) -----------------------------------------------------
+
+async fn desk_contact_fields_and_notes(b: Backend) {
+    let s = &b.store;
+    let (tenant, owner) = new_tenant(s).await;
+    let (other, _) = new_tenant(s).await;
+    let user = add_user(s, &tenant, "Ann").await;
+    let conv = open_queued(s, &tenant, &user, &tenant.settings.default_group_id).await;
+
+    let mut edited = user.clone();
+    edited.name = Some("Ann Lee".to_owned());
+    edited.email = None;
+    edited.phone = Some("+49 30 1234".to_owned());
+    edited.address = Some("Main St 1\n10115 Berlin".to_owned());
+    s.update_user(&tenant.id, &edited).await.expect("update the user");
+    assert_eq!(s.user(&tenant.id, &user.id).await.unwrap(), Some(edited.clone()));
+    assert_eq!(
+        stored(s, &tenant, conv.id()).await.conversation.user,
+        edited,
+        "conversations show the new contact fields"
+    );
+    assert!(matches!(
+        s.update_user(&other.id, &user).await,
+        Err(Error::NotFound(_))
+    ));
+    assert_eq!(
+        s.user(&tenant.id, &user.id).await.unwrap(),
+        Some(edited),
+        "another tenant changed nothing"
+    );
+
+    assert!(s.user_notes(&tenant.id, &user.id).await.unwrap().is_empty());
+    let first = s
+        .insert_user_note(
+            &tenant.id,
+            NewUserNote {
+                user_id: user.id.clone(),
+                author_id: owner.id.clone(),
+                author_name: owner.full_name.clone(),
+                text: "Prefers e-mail".to_owned(),
+            },
+        )
+        .await
+        .expect("a note");
+    assert_eq!(first.author.kind, AuthorKind::Agent);
+    assert_eq!(first.author.id, owner.id.as_str());
+    assert_eq!(first.text, "Prefers e-mail");
+    assert_time_format(&first.created_at);
+    tick().await;
+    let second = s
+        .insert_user_note(
+            &tenant.id,
+            NewUserNote {
+                user_id: user.id.clone(),
+                author_id: owner.id.clone(),
+                author_name: owner.full_name.clone(),
+                text: "VIP".to_owned(),
+            },
+        )
+        .await
+        .expect("another note");
+    assert_eq!(
+        s.user_notes(&tenant.id, &user.id).await.unwrap(),
+        vec![first, second],
+        "oldest first"
+    );
+    assert!(s.user_notes(&other.id, &user.id).await.unwrap().is_empty());
+    let foreign = s
+        .insert_user_note(
+            &other.id,
+            NewUserNote {
+                user_id: user.id.clone(),
+                author_id: owner.id.clone(),
+                author_name: owner.full_name.clone(),
+                text: "sneaky".to_owned(),
+            },
+        )
+        .await;
+    assert!(matches!(foreign, Err(Error::NotFound(_))), "{foreign:?}");
+    assert_eq!(s.user_notes(&tenant.id, &user.id).await.unwrap().len(), 2);
+}
+
+async fn desk_quick_responses(b: Backend) {
+    let s = &b.store;
+    let (tenant, _) = new_tenant(s).await;
+    let (other, _) = new_tenant(s).await;
+    let thanks = s
+        .insert_quick_response(&tenant.id, "/thanks", "Thank you!")
+        .await
+        .expect("insert");
+    let hello = s
+        .insert_quick_response(&tenant.id, "/hello", "Hello!")
+        .await
+        .expect("insert");
+    assert_eq!(
+        s.quick_responses(&tenant.id).await.unwrap(),
+        vec![hello.clone(), thanks.clone()],
+        "by shortcut"
+    );
+    conflict_message(s.insert_quick_response(&tenant.id, "/thanks", "again").await);
+    s.insert_quick_response(&other.id, "/thanks", "theirs")
+        .await
+        .expect("shortcuts are unique per tenant only");
+    assert_eq!(
+        s.quick_response(&tenant.id, &thanks.id).await.unwrap(),
+        Some(thanks.clone())
+    );
+    assert_eq!(s.quick_response(&other.id, &thanks.id).await.unwrap(), None);
+
+    let mut edited = thanks.clone();
+    edited.text = "Thanks a lot!".to_owned();
+    s.update_quick_response(&tenant.id, &edited).await.expect("update");
+    assert_eq!(
+        s.quick_response(&tenant.id, &thanks.id).await.unwrap(),
+        Some(edited.clone())
+    );
+    let mut clash = hello.clone();
+    clash.shortcut = "/thanks".to_owned();
+    conflict_message(s.update_quick_response(&tenant.id, &clash).await);
+    assert!(matches!(
+        s.update_quick_response(&other.id, &edited).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        s.delete_quick_response(&other.id, &thanks.id).await,
+        Err(Error::NotFound(_))
+    ));
+    s.delete_quick_response(&tenant.id, &thanks.id).await.expect("delete");
+    assert!(matches!(
+        s.delete_quick_response(&tenant.id, &thanks.id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert_eq!(s.quick_responses(&tenant.id).await.unwrap(), vec![hello]);
+}
+
+async fn desk_attachments_and_their_links(b: Backend) {
+    let s = &b.store;
+    let (tenant, _) = new_tenant(s).await;
+    let (other, _) = new_tenant(s).await;
+    let user = add_user(s, &tenant, "Ann").await;
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let record = s
+        .insert_attachment(
+            &tenant.id,
+            NewAttachment {
+                uploader_kind: AuthorKind::User,
+                uploader_id: user.id.0.clone(),
+                file_name: "résumé.pdf".to_owned(),
+                content_type: "application/pdf".to_owned(),
+                data: bytes.clone(),
+            },
+        )
+        .await
+        .expect("insert an attachment");
+    assert_eq!(record.size, bytes.len() as u64);
+    assert_eq!(record.id.as_str().len(), 36);
+    assert_eq!(record.id.as_str().as_bytes()[14], b'4', "UUID v4: {}", record.id);
+    assert_time_format(&record.created_at);
+    assert_eq!(s.attachment(&tenant.id, &record.id).await.unwrap(), Some(record.clone()));
+    assert_eq!(s.attachment_data(&tenant.id, &record.id).await.unwrap(), Some(bytes));
+    assert_eq!(s.attachment(&other.id, &record.id).await.unwrap(), None);
+    assert_eq!(s.attachment_data(&other.id, &record.id).await.unwrap(), None);
+    assert!(s.attachment_links(&tenant.id, &record.id).await.unwrap().is_empty());
+
+    let attachment = record.to_attachment();
+    let conv = s
+        .open_conversation(
+            &tenant.id,
+            NewConversation {
+                user_id: user.id.clone(),
+                status: ConversationStatus::Queued,
+                group_id: tenant.settings.default_group_id.clone(),
+                assignee: None,
+                queued: true,
+            },
+            vec![NewMessage {
+                attachments: vec![attachment.clone()],
+                ..user_says(&user, "", Some("with-file"))
+            }],
+        )
+        .await
+        .expect("open with a file");
+    assert_eq!(conv.messages[0].attachments, vec![attachment.clone()]);
+    let read = all_messages(s, &tenant, conv.after.id()).await;
+    assert_eq!(read[0].attachments, vec![attachment.clone()]);
+    let by_key = s
+        .message_by_client_id(&tenant.id, AuthorKind::User, user.id.as_str(), "with-file")
+        .await
+        .unwrap()
+        .expect("by client id");
+    assert_eq!(by_key.attachments, vec![attachment.clone()]);
+    // A private note carrying the same file: a second link.
+    modify(s, &tenant, conv.after.id(), |_| {
+        Ok(Decision {
+            next: None,
+            messages: vec![NewMessage {
+                private: true,
+                attachments: vec![attachment.clone()],
+                ..user_says(&user, "again", None)
+            }],
+        })
+    })
+    .await
+    .expect("append");
+    let mut links = s.attachment_links(&tenant.id, &record.id).await.unwrap();
+    links.sort_by_key(|l| l.private);
+    assert_eq!(
+        links,
+        vec![
+            AttachmentLink {
+                conversation_id: conv.after.id().clone(),
+                private: false,
+            },
+            AttachmentLink {
+                conversation_id: conv.after.id().clone(),
+                private: true,
+            },
+        ]
+    );
+    assert!(s.attachment_links(&other.id, &record.id).await.unwrap().is_empty());
+}
+
+async fn desk_conversation_filters(b: Backend) {
+    let s = &b.store;
+    let (tenant, _) = new_tenant(s).await;
+    let (other, _) = new_tenant(s).await;
+    let group = tenant.settings.default_group_id.clone();
+    let zoe = add_user(s, &tenant, "Zoe").await;
+    let max = add_user(s, &tenant, "Max").await;
+    let by_name = open_queued(s, &tenant, &zoe, &group).await;
+    let by_text = open_queued(s, &tenant, &max, &group).await;
+    modify(s, &tenant, by_text.id(), |_| {
+        Ok(Decision {
+            next: None,
+            messages: vec![user_says(&max, "My INVOICE shows 50%_off", None)],
+        })
+    })
+    .await
+    .unwrap();
+    let tagged = modify(s, &tenant, by_name.id(), |state| {
+        let mut next = state.clone();
+        next.conversation.tags = vec!["vip".to_owned(), "billing".to_owned()];
+        Ok(Decision {
+            next: Some(next),
+            messages: Vec::new(),
+        })
+    })
+    .await
+    .unwrap();
+    assert!(tagged.state_changed, "tags are state");
+    assert_eq!(
+        stored(s, &tenant, by_name.id()).await.conversation.tags,
+        vec!["vip", "billing"]
+    );
+    let their_user = add_user(s, &other, "Zoe").await;
+    let theirs = open_queued(s, &other, &their_user, &other.settings.default_group_id).await;
+
+    let find = |tenant: TenantRecord, filter: ConversationFilter| {
+        let s = s.clone();
+        async move {
+            let mut q = query(
+                &ALL_STATUSES,
+                Visibility::All,
+                None,
+                ConversationOrder::RecentlyUpdatedFirst,
+                100,
+            );
+            q.filter = filter;
+            let mut found = ids(&s.conversations(&tenant.id, &q).await.unwrap());
+            found.sort();
+            found
+        }
+    };
+    let text = |t: &str| ConversationFilter {
+        text: Some(t.to_owned()),
+        ..ConversationFilter::default()
+    };
+    let tag = |t: &str| ConversationFilter {
+        tag: Some(t.to_owned()),
+        ..ConversationFilter::default()
+    };
+    let one = |c: &ConversationState| vec![c.id().clone()];
+
+    assert_eq!(find(tenant.clone(), tag("vip")).await, one(&by_name));
+    assert_eq!(find(tenant.clone(), tag("billing")).await, one(&by_name));
+    assert!(find(tenant.clone(), tag("vi")).await.is_empty(), "tags match exactly");
+    assert_eq!(find(tenant.clone(), text("ZOE")).await, one(&by_name), "name, any case");
+    assert_eq!(find(tenant.clone(), text("zoe@EXAMPLE.com")).await, one(&by_name), "e-mail");
+    assert_eq!(find(tenant.clone(), text("invoice")).await, one(&by_text), "message text");
+    assert_eq!(find(tenant.clone(), text("%")).await, one(&by_text), "escaped %");
+    assert_eq!(find(tenant.clone(), text("_")).await, one(&by_text), "escaped _");
+    assert_eq!(find(tenant.clone(), text("50%_o")).await, one(&by_text));
+    assert!(find(tenant.clone(), text("\\")).await.is_empty(), "escaped backslash");
+    assert!(find(tenant.clone(), text("nothing")).await.is_empty());
+    assert_eq!(find(other.clone(), text("zoe")).await, one(&theirs), "per tenant");
+    assert!(find(other.clone(), text("invoice")).await.is_empty(), "per tenant");
+    assert!(find(other.clone(), tag("vip")).await.is_empty(), "per tenant");
+    let user_filter = ConversationFilter {
+        user_id: Some(max.id.clone()),
+        ..ConversationFilter::default()
+    };
+    assert_eq!(find(tenant.clone(), user_filter.clone()).await, one(&by_text));
+    assert!(find(other.clone(), user_filter).await.is_empty());
+    let both = ConversationFilter {
+        tag: Some("vip".to_owned()),
+        text: Some("invoice".to_owned()),
+        user_id: None,
+    };
+    assert!(find(tenant.clone(), both).await.is_empty(), "filters combine with AND");
 }

@@ -13,9 +13,12 @@
 //! - [`frame`]: builders for every client frame, each with a fresh `req`.
 //! - [`api`]: [`Api`], one typed method per row of the HTTP table, plus raw requests for
 //!   negative tests.
+//! - [`desk`]: the desk additions (contact fields, notes, tags, search, quick responses,
+//!   attachments) as more [`Api`] methods.
 //! - [`error`]: [`ClientError`] (socket) and [`ApiError`] (HTTP).
 
 pub mod api;
+pub mod desk;
 pub mod error;
 pub mod frame;
 pub mod ws;

@@ -10,9 +10,11 @@
 //!   `message`) and their enums.
 //! - [`frames`]: WebSocket frames, one enum per direction ([`ClientFrame`], [`ServerFrame`]).
 //! - [`api`]: request and response bodies of the HTTP API.
+//! - [`desk`]: bodies of the desk additions (contact fields, notes, tags, quick responses).
 //! - [`error`]: the error codes of section 5 and the WebSocket close codes.
 
 pub mod api;
+pub mod desk;
 pub mod error;
 pub mod frames;
 pub mod ids;

@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use futures_util::StreamExt;
 use redis::aio::ConnectionManager;
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -40,7 +40,6 @@ struct Link {
     /// The channels this node wants; the truth the task restores after a reconnect.
     wanted: Mutex<HashSet<String>>,
     connected: AtomicBool,
-    reconnects: AtomicU64,
 }
 
 impl Link {
@@ -83,7 +82,6 @@ impl RedisBus {
             prefix,
             wanted: Mutex::new(HashSet::new()),
             connected: AtomicBool::new(false),
-            reconnects: AtomicU64::new(0),
         });
         let (interests, receiver) = mpsc::unbounded_channel();
         tokio::spawn(subscriber(client, link.clone(), receiver, sink));
@@ -92,11 +90,6 @@ impl RedisBus {
             link,
             interests,
         })
-    }
-
-    /// How often the subscription link was lost and restored.
-    pub fn reconnects(&self) -> u64 {
-        self.link.reconnects.load(Ordering::Relaxed)
     }
 }
 
@@ -181,7 +174,6 @@ async fn subscriber(
         if first_connection {
             first_connection = false;
         } else {
-            link.reconnects.fetch_add(1, Ordering::Relaxed);
             crate::metrics::metrics().bus_reconnects.inc();
             tracing::warn!(channels = wanted.len(), "redis subscription link restored");
             match sink.upgrade() {

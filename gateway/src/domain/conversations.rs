@@ -4,12 +4,14 @@
 //! publication of its outcome. A send is idempotent on the author's `client_msg_id`.
 
 use super::events::{Audience, participant_topics};
+use super::transitions::Reopen;
 use super::{Desk, can_see, transitions};
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::principal::{AgentPrincipal, Principal};
 use crate::store::{
-    ConversationOrder, ConversationQuery, ConversationState, Decision, MessagePage, MessageQuery,
+    CandidateLoad,
+    ConversationFilter, ConversationOrder, ConversationQuery, ConversationState, Decision, MessagePage, MessageQuery,
     NewConversation, NewMessage, Outcome, Visibility,
 };
 use switchboard_protocol::{
@@ -49,10 +51,6 @@ fn validate_send(request: &MessageSend) -> Result<()> {
             "client_msg_id must have 1 to {MAX_CLIENT_MSG_ID_CHARS} characters"
         )));
     }
-    if !request.attachment_ids.is_empty() {
-        // No upload endpoint exists yet, so no attachment id can be valid.
-        return Err(Error::NotFound("attachment"));
-    }
     Ok(())
 }
 
@@ -76,11 +74,15 @@ impl Desk {
         {
             return Ok(existing);
         }
+        let attachments = self
+            .message_attachments(principal, &request.attachment_ids)
+            .await?;
         let message = NewMessage {
             author,
             text: request.text.clone(),
             private: request.private,
             client_msg_id: Some(request.client_msg_id.clone()),
+            attachments,
         };
         let outcome = match self
             .store_message(principal, request.conversation_id.as_ref(), message)
@@ -141,13 +143,20 @@ impl Desk {
                 };
                 match existing {
                     Some(state) => {
-                        let reopen = self.reopen_target(tenant, &state).await?;
-                        let decide = move |s: &ConversationState| {
-                            Ok(transitions::user_message(s, message.clone(), &reopen, &now))
+                        if state.status() != Status::Resolved {
+                            let decide = move |s: &ConversationState| {
+                                Ok(transitions::user_message(s, message.clone(), &Reopen::ToQueue, &now))
+                            };
+                            return self.store.modify_conversation(tenant, state.id(), &decide).await;
+                        }
+                        // Whether the previous agent can take it back is decided with their load
+                        // read in the reopening transaction: reopens cannot race past a capacity.
+                        let plan = self.reopen_plan(tenant, &state).await?;
+                        let agents: Vec<AgentId> = plan.agent.iter().map(|a| a.id.clone()).collect();
+                        let decide = move |s: &ConversationState, loads: &[CandidateLoad]| {
+                            Ok(transitions::user_message(s, message.clone(), &plan.choose(loads), &now))
                         };
-                        self.store
-                            .modify_conversation(tenant, state.id(), &decide)
-                            .await
+                        self.store.modify_conversation_with_loads(tenant, state.id(), &agents, &decide).await
                     }
                     None => self.open_conversation(tenant, &user.id, message).await,
                 }
@@ -302,26 +311,21 @@ impl Desk {
                     .agent(tenant, &AgentId(to.id.clone()))
                     .await?
                     .ok_or(Error::NotFound("agent"))?;
-                // Owners and admins may go beyond an agent's capacity; others may not.
-                if !agent.is_admin()
-                    && let Some(capacity) = target.capacity
-                {
-                    let open = self
-                        .store
-                        .open_counts(tenant, std::slice::from_ref(&target.id))
-                        .await?;
-                    if open.get(&target.id).copied().unwrap_or(0) >= capacity {
-                        return Err(Error::Unavailable(format!(
-                            "{} is at capacity",
-                            target.full_name
-                        )));
-                    }
-                }
+                // Owners and admins may go beyond an agent's capacity; others may not. The load
+                // is read in the change's own transaction, so assignments cannot race past it.
                 let by = agent.clone();
-                self.change(tenant, id, &move |s| {
+                let decide = move |s: &ConversationState, loads: &[CandidateLoad]| {
+                    let open = loads.iter().find(|l| l.id == target.id).map_or(0, |l| l.open);
+                    let holds = s.holder(HolderKind::Agent) == Some(target.id.as_str());
+                    if !by.is_admin() && !holds && target.capacity.is_some_and(|cap| open >= cap) {
+                        return Err(Error::Unavailable(format!("{} is at capacity", target.full_name)));
+                    }
                     transitions::assign_to_agent(s, &target, &by)
-                })
-                .await
+                };
+                let target_id = [AgentId(to.id.clone())];
+                let outcome = self.store.modify_conversation_with_loads(tenant, id, &target_id, &decide).await?;
+                self.settle(tenant, &outcome).await;
+                Ok(outcome.after)
             }
             HolderKind::Bot => {
                 let bot = self
@@ -462,6 +466,18 @@ impl Desk {
         view: ConversationView,
         limit: Option<u32>,
     ) -> Result<Vec<ConversationState>> {
+        self.list_conversations_filtered(agent, view, limit, ConversationFilter::default())
+            .await
+    }
+
+    /// `GET /v1/conversations?view=&tag=&q=`: a list narrowed by tag and text search.
+    pub async fn list_conversations_filtered(
+        &self,
+        agent: &AgentPrincipal,
+        view: ConversationView,
+        limit: Option<u32>,
+        filter: ConversationFilter,
+    ) -> Result<Vec<ConversationState>> {
         let limit = limit.unwrap_or(100);
         if limit == 0 || limit > MAX_LIST {
             return Err(Error::invalid(format!("limit must be 1 to {MAX_LIST}")));
@@ -507,6 +523,7 @@ impl Desk {
             held_by,
             order,
             limit,
+            filter,
         };
         self.store.conversations(&agent.tenant, &query).await
     }

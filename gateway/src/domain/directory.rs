@@ -325,6 +325,7 @@ impl Desk {
                     held_by: Some(id.clone()),
                     order: ConversationOrder::OldestQueuedFirst,
                     limit: u32::MAX,
+                    filter: Default::default(),
                 },
             )
             .await?;

@@ -7,15 +7,20 @@
 //! - `events`: who receives what (topics) and publishing.
 //! - `presence`: which agents and bots are connected; group `online`.
 //! - `hours`: business hours.
+//! - `contacts`, `quick_responses`, `attachments`: the desk additions (`docs/desk-api.md`).
 
+pub mod attachments;
+mod contacts;
 mod conversations;
 mod directory;
 mod events;
 pub mod hours;
 mod presence;
+mod quick_responses;
 pub mod routing;
 pub mod transitions;
 
+pub use contacts::list_filter;
 pub use conversations::{MAX_LIST, MAX_PAGE};
 pub(crate) use directory::agent_principal;
 

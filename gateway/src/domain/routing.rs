@@ -11,19 +11,43 @@
 //!   conversation to the human queue (unless human chat is off).
 
 use super::Desk;
+use super::conversations::MAX_PAGE;
 use super::events::Audience;
 use super::transitions::{self, Reopen};
 use crate::clock;
 use crate::error::Result;
 use crate::principal::PrincipalKey;
-use crate::store::{AgentRecord, CandidateLoad, ConversationState, Outcome};
+use crate::store::{AgentRecord, CandidateLoad, ConversationState, MessageQuery, Outcome};
 use crate::topics::Topic;
 use std::collections::HashSet;
 use std::time::Duration;
 use switchboard_protocol::{
-    AgentId, Assignment, AuthorKind, BotId, ClientRole, ConversationStatus as Status, GroupId,
+    AgentId, Assignment, AuthorKind, BotId, ConversationId, ClientRole, ConversationStatus as Status, GroupId,
     HolderKind, Presence, QueuePosition, ReopenFallback, Routing, ServerFrame, TenantId,
 };
+
+/// Where a reopened conversation goes: back to `agent` while below capacity, else `fallback`.
+pub struct ReopenPlan {
+    pub agent: Option<AgentRecord>,
+    pub fallback: Reopen,
+}
+
+impl ReopenPlan {
+    /// Decided with the agent's load as read in the reopening transaction.
+    pub fn choose(&self, loads: &[CandidateLoad]) -> Reopen {
+        match &self.agent {
+            Some(agent) => {
+                let open = loads.iter().find(|l| l.id == agent.id).map_or(0, |l| l.open);
+                if agent.capacity.is_none_or(|cap| open < cap) {
+                    Reopen::ToAgent { id: agent.id.0.clone(), name: agent.full_name.clone() }
+                } else {
+                    self.fallback.clone()
+                }
+            }
+            None => self.fallback.clone(),
+        }
+    }
+}
 
 /// The most conversations one drain assigns before yielding (it runs again on the next event).
 const MAX_DRAIN: usize = 500;
@@ -217,42 +241,28 @@ impl Desk {
         Ok(())
     }
 
-    /// Where a resolved conversation goes when its user writes again.
-    pub(crate) async fn reopen_target(
-        &self,
-        tenant: &TenantId,
-        state: &ConversationState,
-    ) -> Result<Reopen> {
+    /// Where a resolved conversation may go when its user writes again: its previous agent if
+    /// online (the capacity is checked in the change's transaction), else the fallback.
+    pub(crate) async fn reopen_plan(&self, tenant: &TenantId, state: &ConversationState) -> Result<ReopenPlan> {
+        let mut plan = ReopenPlan { agent: None, fallback: Reopen::ToQueue };
         if state.status() != Status::Resolved {
-            return Ok(Reopen::ToQueue);
+            return Ok(plan);
         }
         if let Some(previous) = &state.last_agent_id
             && let Some(agent) = self.store.agent(tenant, previous).await?
             && agent.presence == Presence::Online
             && self.agent_connected(tenant, &agent.id).await
         {
-            let open = self
-                .store
-                .open_counts(tenant, std::slice::from_ref(&agent.id))
-                .await?;
-            let below_capacity = agent
-                .capacity
-                .is_none_or(|cap| open.get(&agent.id).copied().unwrap_or(0) < cap);
-            if below_capacity {
-                return Ok(Reopen::ToAgent {
-                    id: agent.id.0.clone(),
-                    name: agent.full_name.clone(),
-                });
-            }
+            plan.agent = Some(agent);
         }
         let settings = self.settings(tenant).await?;
         if settings.reopen_fallback == ReopenFallback::EntryBot
             && let Some(bot_id) = &settings.entry_bot_id
             && let Some(bot) = self.store.bot(tenant, bot_id).await?
         {
-            return Ok(Reopen::ToBot(bot));
+            plan.fallback = Reopen::ToBot(bot);
         }
-        Ok(Reopen::ToQueue)
+        Ok(plan)
     }
 
     pub(crate) async fn bot_connected(&self, tenant: &TenantId, bot: &BotId) -> bool {
@@ -288,15 +298,8 @@ impl Desk {
         }
         let conversation = outcome.after.id().clone();
         if !self.bot_connected(tenant, &bot).await {
-            return self
-                .bot_failed(
-                    tenant,
-                    &conversation,
-                    &bot,
-                    None,
-                    "The assistant is not available right now",
-                )
-                .await;
+            let why = "The assistant is not available right now";
+            return self.bot_failed(tenant, &conversation, &bot, None, why).await.map(|_| ());
         }
         if settings.bot_timeout_secs == 0 {
             return Ok(());
@@ -309,35 +312,46 @@ impl Desk {
         let wait = Duration::from_secs(u64::from(settings.bot_timeout_secs));
         tokio::spawn(async move {
             tokio::time::sleep(wait).await;
-            let why = "The assistant did not answer in time";
-            if let Err(err) = desk
-                .bot_failed(&tenant, &conversation, &bot, Some(unanswered), why)
-                .await
-            {
+            if let Err(err) = desk.bot_timed_out(&tenant, &conversation, &bot, unanswered).await {
                 tracing::error!(error = %err, "handing over from a silent bot");
             }
         });
         Ok(())
     }
 
-    async fn bot_failed(
-        &self,
-        tenant: &TenantId,
-        conversation: &switchboard_protocol::ConversationId,
-        bot: &BotId,
-        unanswered: Option<u64>,
-        why: &str,
-    ) -> Result<()> {
+    /// The bot had `bot_timeout_secs` to answer the user's message `unanswered`: if it has not
+    /// written since (other messages, the user's or agents' notes, are no answer), hand over.
+    async fn bot_timed_out(&self, tenant: &TenantId, conversation: &ConversationId, bot: &BotId, unanswered: u64) -> Result<()> {
+        if !self.settings(tenant).await?.human_chat_enabled {
+            return Ok(());
+        }
+        // A few rounds: a message written between the check and the change means checking again.
+        for _ in 0..3 {
+            let query = MessageQuery { after_seq: Some(unanswered), before_seq: None, limit: MAX_PAGE, include_private: true };
+            let page = self.store.messages(tenant, conversation, &query).await?;
+            if page.messages.iter().any(|m| m.author.kind == AuthorKind::Bot && m.author.id == bot.as_str()) {
+                return Ok(());
+            }
+            let checked_up_to = page.messages.last().map_or(unanswered, |m| m.seq);
+            if self.bot_failed(tenant, conversation, bot, Some(checked_up_to), "The assistant did not answer in time").await? {
+                return Ok(());
+            }
+            match self.store.conversation(tenant, conversation).await? {
+                Some(state) if state.holder(HolderKind::Bot) == Some(bot.as_str()) && state.conversation.last_seq > checked_up_to => continue,
+                _ => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands the conversation over from a failed bot; true if it did (the bot still held it and,
+    /// with `unanswered`, nothing was written after that seq).
+    async fn bot_failed(&self, tenant: &TenantId, conversation: &ConversationId, bot: &BotId, unanswered: Option<u64>, why: &str) -> Result<bool> {
         let now = clock::now();
         let bot_id = bot.0.clone();
         let why = why.to_owned();
-        let decide = move |s: &ConversationState| {
-            Ok(transitions::bot_failed(s, &bot_id, unanswered, &why, &now))
-        };
-        let outcome = self
-            .store
-            .modify_conversation(tenant, conversation, &decide)
-            .await?;
+        let decide = move |s: &ConversationState| Ok(transitions::bot_failed(s, &bot_id, unanswered, &why, &now));
+        let outcome = self.store.modify_conversation(tenant, conversation, &decide).await?;
         if outcome.state_changed {
             tracing::info!(%conversation, "bot failed the user; handed over");
             // It entered its group's queue and nothing else changed: no bot to watch.
@@ -346,7 +360,7 @@ impl Desk {
             self.drain_queue(tenant, group).await?;
             self.publish_queue_positions(tenant, group).await?;
         }
-        Ok(())
+        Ok(outcome.state_changed)
     }
 }
 

@@ -23,6 +23,7 @@ pub fn system(text: impl Into<String>, private: bool) -> NewMessage {
         text: text.into(),
         private,
         client_msg_id: None,
+        attachments: Vec::new(),
     }
 }
 
@@ -449,6 +450,7 @@ mod tests {
             text: t.into(),
             private: false,
             client_msg_id: None,
+            attachments: Vec::new(),
         }
     }
 
@@ -660,6 +662,7 @@ mod routing_tests {
             text: "again".into(),
             private: false,
             client_msg_id: None,
+            attachments: Vec::new(),
         };
         let to_agent = user_message(
             &resolved,

@@ -1,12 +1,13 @@
 //! The HTTP API (contract section 2): thin handlers over [`crate::domain::Desk`].
 
+mod desk;
 mod extract;
 mod routes;
+pub mod web;
 
 pub use extract::{AgentAuth, AnyAuth, ApiJson};
 
 use crate::app::AppState;
-use crate::error::Error;
 use axum::Router;
 use axum::routing::{get, patch, post, put};
 
@@ -41,12 +42,13 @@ pub fn router(state: AppState) -> Router {
         .route("/widget/sessions", post(routes::widget_session))
         .route("/conversations", get(routes::list_conversations))
         .route("/conversations/{id}/messages", get(routes::messages))
-        .route("/ws", get(crate::ws::upgrade));
+        .route("/ws", get(crate::ws::upgrade))
+        .merge(desk::routes());
     Router::new()
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(metrics))
         .nest("/v1", api)
-        .fallback(|| async { Error::NotFound("route") })
+        .fallback(web::fallback)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

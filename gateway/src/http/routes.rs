@@ -187,6 +187,9 @@ pub async fn widget_session(
 pub struct ListQuery {
     view: ConversationView,
     limit: Option<u32>,
+    /// Desk additions: only conversations with this tag, or matching this text.
+    tag: Option<String>,
+    q: Option<String>,
 }
 
 pub async fn list_conversations(
@@ -195,9 +198,10 @@ pub async fn list_conversations(
     query: std::result::Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<ConversationList>> {
     let Query(query) = query.map_err(|rejection| Error::invalid(rejection.body_text()))?;
+    let filter = crate::domain::list_filter(query.tag, query.q)?;
     let states = state
         .desk
-        .list_conversations(&agent, query.view, query.limit)
+        .list_conversations_filtered(&agent, query.view, query.limit, filter)
         .await?;
     Ok(Json(ConversationList {
         conversations: states.into_iter().map(|s| s.conversation).collect(),

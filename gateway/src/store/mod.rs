@@ -9,10 +9,12 @@
 //! [`SqliteStore`] is the embedded default; [`PostgresStore`] is the cluster's system of
 //! record. Both run the same conformance suite (`tests/store_conformance.rs`).
 
+mod desk;
 mod postgres;
 mod records;
 mod sqlite;
 
+pub use desk::*;
 pub use postgres::PostgresStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
@@ -21,11 +23,16 @@ use crate::error::Result;
 use async_trait::async_trait;
 use std::collections::HashMap;
 use switchboard_protocol::{
-    AgentId, AuthorKind, BotId, ConversationId, GroupId, Message, Settings, TenantId, UserId,
+    AgentId, AttachmentId, AuthorKind, BotId, ConversationId, GroupId, Message, Settings,
+    TenantId, UserId,
 };
 
 /// The decision a conversation change is made of; runs inside the write transaction.
 pub type Decide<'a> = &'a (dyn Fn(&ConversationState) -> Result<Decision> + Send + Sync);
+
+/// A change that depends on agents' loads (capacity checks); runs inside the write transaction.
+pub type LoadedDecide<'a> =
+    &'a (dyn Fn(&ConversationState, &[CandidateLoad]) -> Result<Decision> + Send + Sync);
 
 /// Auto-assignment's decision: given the oldest queued conversation and the candidates' loads,
 /// the assignment to make (`None`: nobody can take it). Runs inside the write transaction.
@@ -120,6 +127,10 @@ pub trait Store: Send + Sync {
         id: &ConversationId,
         decide: Decide<'_>,
     ) -> Result<Outcome>;
+    /// Like [`Store::modify_conversation`], with the loads of `agents` read in the same
+    /// transaction and serialized with auto-assignment (per tenant), so capacity checks hold
+    /// when several changes race.
+    async fn modify_conversation_with_loads(&self, tenant: &TenantId, id: &ConversationId, agents: &[AgentId], decide: LoadedDecide<'_>) -> Result<Outcome>;
     /// The message an author already stored under this idempotency key, if any.
     async fn message_by_client_id(
         &self,
@@ -161,4 +172,48 @@ pub trait Store: Send + Sync {
         candidates: &[AgentId],
         route: Route<'_>,
     ) -> Result<Option<Outcome>>;
+
+    // Desk additions (docs/desk-api.md).
+    /// Writes the user's contact fields (name, e-mail, phone, address); `not_found` if the
+    /// user is not the tenant's.
+    async fn update_user(&self, tenant: &TenantId, user: &UserRecord) -> Result<()>;
+    /// Notes about a user, oldest first.
+    async fn user_notes(&self, tenant: &TenantId, user: &UserId) -> Result<Vec<UserNote>>;
+    /// `not_found` if the user is not the tenant's.
+    async fn insert_user_note(&self, tenant: &TenantId, note: NewUserNote) -> Result<UserNote>;
+    /// The tenant's quick responses, by shortcut.
+    async fn quick_responses(&self, tenant: &TenantId) -> Result<Vec<QuickResponse>>;
+    async fn quick_response(&self, tenant: &TenantId, id: &str) -> Result<Option<QuickResponse>>;
+    /// `conflict` if the shortcut is taken in the tenant.
+    async fn insert_quick_response(
+        &self,
+        tenant: &TenantId,
+        shortcut: &str,
+        text: &str,
+    ) -> Result<QuickResponse>;
+    /// Writes shortcut and text; `not_found` if absent, `conflict` if the shortcut is taken.
+    async fn update_quick_response(&self, tenant: &TenantId, quick: &QuickResponse)
+    -> Result<()>;
+    /// `not_found` if absent.
+    async fn delete_quick_response(&self, tenant: &TenantId, id: &str) -> Result<()>;
+    /// Stores the file under a new random id (UUID v4).
+    async fn insert_attachment(
+        &self,
+        tenant: &TenantId,
+        attachment: NewAttachment,
+    ) -> Result<AttachmentRecord>;
+    async fn attachment(
+        &self,
+        tenant: &TenantId,
+        id: &AttachmentId,
+    ) -> Result<Option<AttachmentRecord>>;
+    /// The attachment's bytes.
+    async fn attachment_data(&self, tenant: &TenantId, id: &AttachmentId)
+    -> Result<Option<Vec<u8>>>;
+    /// The messages (their conversations) that carry the attachment.
+    async fn attachment_links(
+        &self,
+        tenant: &TenantId,
+        id: &AttachmentId,
+    ) -> Result<Vec<AttachmentLink>>;
 }

@@ -287,7 +287,7 @@ async fn append_and_write(
             seq: state.conversation.last_seq + 1,
             author: new.author,
             text: new.text,
-            attachments: Vec::new(),
+            attachments: new.attachments,
             private: new.private,
             client_msg_id: new.client_msg_id,
             created_at: now.clone(),
@@ -295,7 +295,7 @@ async fn append_and_write(
         sqlx::query(
             "INSERT INTO messages (id, tenant_id, conversation_id, seq, author_kind, author_id, \
              author_name, text, attachments, private, client_msg_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '[]', $9, $10, $11)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(message.id.as_str())
         .bind(tenant.as_str())
@@ -305,12 +305,27 @@ async fn append_and_write(
         .bind(&message.author.id)
         .bind(&message.author.name)
         .bind(&message.text)
+        .bind(attachments_json(&message.attachments)?)
         .bind(message.private)
         .bind(&message.client_msg_id)
         .bind(&message.created_at.0)
         .execute(&mut *conn)
         .await
         .map_err(|err| unique_as_conflict(err, "a message with this client_msg_id exists"))?;
+        for attachment in &message.attachments {
+            sqlx::query(
+                "INSERT INTO attachment_links (tenant_id, attachment_id, conversation_id, \
+                 message_id, private) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            )
+            .bind(tenant.as_str())
+            .bind(attachment.id.as_str())
+            .bind(message.conversation_id.as_str())
+            .bind(message.id.as_str())
+            .bind(message.private)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        }
         state.conversation.last_seq = message.seq;
         stored.push(message);
     }
@@ -816,6 +831,27 @@ impl Store for PostgresStore {
             sql.push(" AND c.assignee_kind = 'agent' AND c.assignee_id = ")
                 .push_bind(agent.as_str());
         }
+        if let Some(user) = &query.filter.user_id {
+            sql.push(" AND c.user_id = ").push_bind(user.as_str());
+        }
+        if let Some(tag) = &query.filter.tag {
+            sql.push(" AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(c.tags::jsonb) t(v) WHERE t.v = ")
+                .push_bind(tag.clone())
+                .push(")");
+        }
+        if let Some(text) = &query.filter.text {
+            let pattern = contains_pattern(text);
+            sql.push(" AND (u.name ILIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR u.email ILIKE ")
+                .push_bind(pattern.clone())
+                .push(
+                    " ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = c.tenant_id \
+                     AND m.conversation_id = c.id AND m.text ILIKE ",
+                )
+                .push_bind(pattern)
+                .push(" ESCAPE '\\'))");
+        }
         // NULLS FIRST: where SQLite puts them, so both stores list in the same order.
         sql.push(match query.order {
             ConversationOrder::OldestQueuedFirst => {
@@ -923,6 +959,30 @@ impl Store for PostgresStore {
             messages,
             state_changed,
         })
+    }
+
+    async fn modify_conversation_with_loads(&self, tenant: &TenantId, id: &ConversationId, agents: &[AgentId], decide: LoadedDecide<'_>) -> Result<Outcome> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind(tenant.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let before = load_conversation(&mut tx, tenant, id, true)
+            .await?
+            .ok_or(Error::NotFound("conversation"))?;
+        let loads = candidate_loads(&mut tx, tenant, agents).await?;
+        let decision = decide(&before, &loads)?;
+        let state_changed = decision.next.as_ref().is_some_and(|next| next != &before);
+        if !state_changed && decision.messages.is_empty() {
+            return Ok(Outcome { after: before.clone(), before: Some(before), messages: Vec::new(), state_changed: false });
+        }
+        let mut after = decision.next.unwrap_or_else(|| before.clone());
+        after.conversation.last_seq = before.conversation.last_seq;
+        let messages = append_and_write(&mut tx, tenant, &mut after, decision.messages).await?;
+        record_assignment(&mut tx, tenant, Some(&before), &after).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(Outcome { before: Some(before), after, messages, state_changed })
     }
 
     async fn message_by_client_id(
@@ -1089,6 +1149,284 @@ impl Store for PostgresStore {
             state_changed: true,
         }))
     }
+
+    async fn update_user(&self, tenant: &TenantId, user: &UserRecord) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE users SET name = $1, email = $2, phone = $3, address = $4 \
+             WHERE tenant_id = $5 AND id = $6",
+        )
+        .bind(&user.name)
+        .bind(&user.email)
+        .bind(&user.phone)
+        .bind(&user.address)
+        .bind(tenant.as_str())
+        .bind(user.id.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound("user"));
+        }
+        Ok(())
+    }
+
+    async fn user_notes(&self, tenant: &TenantId, user: &UserId) -> Result<Vec<UserNote>> {
+        let rows = sqlx::query(
+            "SELECT id, user_id, author_id, author_name, text, created_at FROM user_notes \
+             WHERE tenant_id = $1 AND user_id = $2 ORDER BY created_at, id",
+        )
+        .bind(tenant.as_str())
+        .bind(user.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(note_from_row).collect()
+    }
+
+    async fn insert_user_note(&self, tenant: &TenantId, note: NewUserNote) -> Result<UserNote> {
+        let stored = UserNote {
+            id: clock::new_id(),
+            user_id: note.user_id,
+            text: note.text,
+            author: Author {
+                kind: AuthorKind::Agent,
+                id: note.author_id.0,
+                name: note.author_name,
+            },
+            created_at: clock::now(),
+        };
+        // Only for a user of the tenant: the foreign key alone would accept another tenant's.
+        let done = sqlx::query(
+            "INSERT INTO user_notes (id, tenant_id, user_id, author_id, author_name, text, \
+             created_at) SELECT $1, $2, $3, $4, $5, $6, $7 \
+             WHERE EXISTS (SELECT 1 FROM users WHERE tenant_id = $2 AND id = $3)",
+        )
+        .bind(&stored.id)
+        .bind(tenant.as_str())
+        .bind(stored.user_id.as_str())
+        .bind(&stored.author.id)
+        .bind(&stored.author.name)
+        .bind(&stored.text)
+        .bind(&stored.created_at.0)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound("user"));
+        }
+        Ok(stored)
+    }
+
+    async fn quick_responses(&self, tenant: &TenantId) -> Result<Vec<QuickResponse>> {
+        let rows = sqlx::query(
+            "SELECT id, shortcut, text FROM quick_responses WHERE tenant_id = $1 \
+             ORDER BY shortcut, id",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(quick_from_row).collect()
+    }
+
+    async fn quick_response(&self, tenant: &TenantId, id: &str) -> Result<Option<QuickResponse>> {
+        let row = sqlx::query(
+            "SELECT id, shortcut, text FROM quick_responses WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(quick_from_row).transpose()
+    }
+
+    async fn insert_quick_response(
+        &self,
+        tenant: &TenantId,
+        shortcut: &str,
+        text: &str,
+    ) -> Result<QuickResponse> {
+        let quick = QuickResponse {
+            id: clock::new_id(),
+            shortcut: shortcut.to_owned(),
+            text: text.to_owned(),
+        };
+        sqlx::query(
+            "INSERT INTO quick_responses (id, tenant_id, shortcut, text, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&quick.id)
+        .bind(tenant.as_str())
+        .bind(&quick.shortcut)
+        .bind(&quick.text)
+        .bind(&clock::now().0)
+        .execute(&self.pool)
+        .await
+        .map_err(|err| unique_as_conflict(err, "this shortcut is taken"))?;
+        Ok(quick)
+    }
+
+    async fn update_quick_response(
+        &self,
+        tenant: &TenantId,
+        quick: &QuickResponse,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE quick_responses SET shortcut = $1, text = $2 WHERE tenant_id = $3 AND id = $4",
+        )
+        .bind(&quick.shortcut)
+        .bind(&quick.text)
+        .bind(tenant.as_str())
+        .bind(&quick.id)
+        .execute(&self.pool)
+        .await
+        .map_err(|err| unique_as_conflict(err, "this shortcut is taken"))?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound("quick response"));
+        }
+        Ok(())
+    }
+
+    async fn delete_quick_response(&self, tenant: &TenantId, id: &str) -> Result<()> {
+        let done = sqlx::query("DELETE FROM quick_responses WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.as_str())
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound("quick response"));
+        }
+        Ok(())
+    }
+
+    async fn insert_attachment(
+        &self,
+        tenant: &TenantId,
+        attachment: NewAttachment,
+    ) -> Result<AttachmentRecord> {
+        let record = AttachmentRecord {
+            id: AttachmentId(uuid::Uuid::new_v4().to_string()),
+            file_name: attachment.file_name,
+            content_type: attachment.content_type,
+            size: attachment.data.len() as u64,
+            uploader_kind: attachment.uploader_kind,
+            uploader_id: attachment.uploader_id,
+            created_at: clock::now(),
+        };
+        sqlx::query(
+            "INSERT INTO attachments (id, tenant_id, uploader_kind, uploader_id, file_name, \
+             content_type, size, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(record.id.as_str())
+        .bind(tenant.as_str())
+        .bind(enum_to_text(&record.uploader_kind)?)
+        .bind(&record.uploader_id)
+        .bind(&record.file_name)
+        .bind(&record.content_type)
+        .bind(record.size as i64)
+        .bind(&attachment.data)
+        .bind(&record.created_at.0)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(record)
+    }
+
+    async fn attachment(
+        &self,
+        tenant: &TenantId,
+        id: &AttachmentId,
+    ) -> Result<Option<AttachmentRecord>> {
+        let row = sqlx::query(
+            "SELECT id, uploader_kind, uploader_id, file_name, content_type, size, created_at \
+             FROM attachments WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(attachment_from_row).transpose()
+    }
+
+    async fn attachment_data(
+        &self,
+        tenant: &TenantId,
+        id: &AttachmentId,
+    ) -> Result<Option<Vec<u8>>> {
+        let data: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT data FROM attachments WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant.as_str())
+                .bind(id.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(data)
+    }
+
+    async fn attachment_links(
+        &self,
+        tenant: &TenantId,
+        id: &AttachmentId,
+    ) -> Result<Vec<AttachmentLink>> {
+        let rows = sqlx::query(
+            "SELECT conversation_id, private FROM attachment_links \
+             WHERE tenant_id = $1 AND attachment_id = $2 ORDER BY conversation_id",
+        )
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                Ok(AttachmentLink {
+                    conversation_id: row.try_get::<String, _>("conversation_id")?.into(),
+                    private: row.try_get("private")?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn attachments_json(attachments: &[Attachment]) -> Result<String> {
+    serde_json::to_string(attachments).map_err(|err| Error::internal(err.to_string()))
+}
+
+fn note_from_row(row: &PgRow) -> Result<UserNote> {
+    Ok(UserNote {
+        id: row.try_get("id")?,
+        user_id: row.try_get::<String, _>("user_id")?.into(),
+        text: row.try_get("text")?,
+        author: Author {
+            kind: AuthorKind::Agent,
+            id: row.try_get("author_id")?,
+            name: row.try_get("author_name")?,
+        },
+        created_at: Timestamp(row.try_get("created_at")?),
+    })
+}
+
+fn quick_from_row(row: &PgRow) -> Result<QuickResponse> {
+    Ok(QuickResponse {
+        id: row.try_get("id")?,
+        shortcut: row.try_get("shortcut")?,
+        text: row.try_get("text")?,
+    })
+}
+
+fn attachment_from_row(row: &PgRow) -> Result<AttachmentRecord> {
+    Ok(AttachmentRecord {
+        id: AttachmentId(row.try_get("id")?),
+        file_name: row.try_get("file_name")?,
+        content_type: row.try_get("content_type")?,
+        size: row.try_get::<i64, _>("size")? as u64,
+        uploader_kind: enum_from_text(row.try_get("uploader_kind")?)?,
+        uploader_id: row.try_get("uploader_id")?,
+        created_at: Timestamp(row.try_get("created_at")?),
+    })
 }
 
 /// Open conversations and last assignment of each candidate.

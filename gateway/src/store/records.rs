@@ -161,6 +161,8 @@ pub struct NewMessage {
     pub text: String,
     pub private: bool,
     pub client_msg_id: Option<String>,
+    /// Files the message carries (already checked to be the author's uploads).
+    pub attachments: Vec<switchboard_protocol::Attachment>,
 }
 
 /// What a change does: an optional new state (status, holder, group, times, tags) and the
@@ -198,6 +200,8 @@ pub struct ConversationQuery {
     pub held_by: Option<AgentId>,
     pub order: ConversationOrder,
     pub limit: u32,
+    /// Tag, text search and user (desk additions); the default filters nothing.
+    pub filter: super::ConversationFilter,
 }
 
 #[derive(Clone, Debug)]

@@ -1,0 +1,252 @@
+//! The REST calls of the contract (section 2), typed with the protocol crate, the token from
+//! the session. Errors carry the contract's error code when the gateway sent its error body.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::fmt;
+use switchboard_protocol::api::*;
+use switchboard_protocol::{
+    Agent, AgentId, ConversationView, ErrorBody, ErrorCode, GroupId, Settings,
+};
+
+const TOKEN_KEY: &str = "switchboard.token";
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    /// 0 when the request never got an answer.
+    pub status: u16,
+    pub code: Option<ErrorCode>,
+    pub message: String,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ApiError {
+    fn network(err: impl fmt::Display) -> Self {
+        ApiError {
+            status: 0,
+            code: None,
+            message: format!("The gateway cannot be reached ({err})."),
+        }
+    }
+
+    pub fn is_unauthorized(&self) -> bool {
+        self.status == 401 || self.code == Some(ErrorCode::Unauthorized)
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The saved session token, so a reload keeps the agent logged in.
+pub fn saved_token() -> Option<String> {
+    storage()?
+        .get_item(TOKEN_KEY)
+        .ok()?
+        .filter(|t| !t.is_empty())
+}
+
+pub fn save_token(token: Option<&str>) {
+    if let Some(storage) = storage() {
+        let _ = match token {
+            Some(token) => storage.set_item(TOKEN_KEY, token),
+            None => storage.remove_item(TOKEN_KEY),
+        };
+    }
+}
+
+fn authed(builder: RequestBuilder) -> RequestBuilder {
+    match saved_token() {
+        Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
+        None => builder,
+    }
+}
+
+async fn error_of(response: Response) -> ApiError {
+    let status = response.status();
+    match response.json::<ErrorBody>().await {
+        Ok(body) => ApiError {
+            status,
+            code: Some(body.error.code),
+            message: body.error.message,
+        },
+        Err(_) => ApiError {
+            status,
+            code: None,
+            message: format!("The gateway answered {status} {}.", response.status_text()),
+        },
+    }
+}
+
+async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    if !response.ok() {
+        let err = error_of(response).await;
+        if err.is_unauthorized() {
+            on_unauthorized();
+        }
+        return Err(err);
+    }
+    response.json::<T>().await.map_err(ApiError::network)
+}
+
+async fn no_content(response: Response) -> Result<(), ApiError> {
+    if !response.ok() {
+        let err = error_of(response).await;
+        if err.is_unauthorized() {
+            on_unauthorized();
+        }
+        return Err(err);
+    }
+    Ok(())
+}
+
+/// A request answered 401: the token expired or the agent was removed. Back to the login page.
+fn on_unauthorized() {
+    if saved_token().is_some() {
+        save_token(None);
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().assign("/login");
+        }
+    }
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    let response = authed(Request::get(path))
+        .send()
+        .await
+        .map_err(ApiError::network)?;
+    answer(response).await
+}
+
+async fn with_body<B: Serialize, T: DeserializeOwned>(
+    builder: RequestBuilder,
+    body: &B,
+) -> Result<T, ApiError> {
+    let response = authed(builder)
+        .json(body)
+        .map_err(ApiError::network)?
+        .send()
+        .await
+        .map_err(ApiError::network)?;
+    answer(response).await
+}
+
+pub async fn login(login: String, password: String) -> Result<AgentSession, ApiError> {
+    let response = Request::post("/v1/auth/login")
+        .json(&LoginRequest { login, password })
+        .map_err(ApiError::network)?
+        .send()
+        .await
+        .map_err(ApiError::network)?;
+    if !response.ok() {
+        return Err(error_of(response).await);
+    }
+    response.json().await.map_err(ApiError::network)
+}
+
+pub async fn accept_invite(token: &str, password: String) -> Result<AgentSession, ApiError> {
+    let response = Request::post(&format!("/v1/invites/{token}/accept"))
+        .json(&AcceptInvite { password })
+        .map_err(ApiError::network)?
+        .send()
+        .await
+        .map_err(ApiError::network)?;
+    if !response.ok() {
+        return Err(error_of(response).await);
+    }
+    response.json().await.map_err(ApiError::network)
+}
+
+pub async fn me() -> Result<Agent, ApiError> {
+    get("/v1/me").await
+}
+
+pub async fn conversations(
+    view: ConversationView,
+) -> Result<Vec<switchboard_protocol::Conversation>, ApiError> {
+    let path = format!(
+        "/v1/conversations?view={}&limit=200",
+        crate::store::view_name(view)
+    );
+    get::<ConversationList>(&path)
+        .await
+        .map(|list| list.conversations)
+}
+
+pub async fn agents() -> Result<Vec<Agent>, ApiError> {
+    get::<AgentList>("/v1/agents").await.map(|l| l.agents)
+}
+
+pub async fn create_agent(body: &CreateAgent) -> Result<CreatedAgent, ApiError> {
+    with_body(Request::post("/v1/agents"), body).await
+}
+
+pub async fn patch_agent(id: &AgentId, body: &PatchAgent) -> Result<Agent, ApiError> {
+    with_body(Request::patch(&format!("/v1/agents/{id}")), body).await
+}
+
+pub async fn delete_agent(id: &AgentId) -> Result<(), ApiError> {
+    let response = authed(Request::delete(&format!("/v1/agents/{id}")))
+        .send()
+        .await
+        .map_err(ApiError::network)?;
+    no_content(response).await
+}
+
+pub async fn groups() -> Result<Vec<switchboard_protocol::Group>, ApiError> {
+    get::<GroupList>("/v1/groups").await.map(|l| l.groups)
+}
+
+pub async fn create_group(body: &CreateGroup) -> Result<switchboard_protocol::Group, ApiError> {
+    with_body(Request::post("/v1/groups"), body).await
+}
+
+pub async fn patch_group(
+    id: &GroupId,
+    body: &PatchGroup,
+) -> Result<switchboard_protocol::Group, ApiError> {
+    with_body(Request::patch(&format!("/v1/groups/{id}")), body).await
+}
+
+pub async fn set_members(
+    id: &GroupId,
+    agent_ids: Vec<AgentId>,
+) -> Result<switchboard_protocol::Group, ApiError> {
+    with_body(
+        Request::put(&format!("/v1/groups/{id}/members")),
+        &GroupMembers { agent_ids },
+    )
+    .await
+}
+
+pub async fn bots() -> Result<Vec<BotInfo>, ApiError> {
+    get::<BotList>("/v1/bots").await.map(|l| l.bots)
+}
+
+pub async fn create_bot(name: String) -> Result<CreatedBot, ApiError> {
+    with_body(Request::post("/v1/bots"), &CreateBot { name }).await
+}
+
+pub async fn delete_bot(id: &switchboard_protocol::BotId) -> Result<(), ApiError> {
+    let response = authed(Request::delete(&format!("/v1/bots/{id}")))
+        .send()
+        .await
+        .map_err(ApiError::network)?;
+    no_content(response).await
+}
+
+pub async fn settings() -> Result<Settings, ApiError> {
+    get("/v1/settings").await
+}
+
+pub async fn patch_settings(body: &PatchSettings) -> Result<Settings, ApiError> {
+    with_body(Request::patch("/v1/settings"), body).await
+}

@@ -1,0 +1,351 @@
+//! Admin: agents. List with status, presence and groups; create (with a password, or an invite
+//! link shown once); edit; delete with a confirmation step.
+//!
+//! Test ids: `agents-page`, `agent-create-name`, `agent-create-login`, `agent-create-email`,
+//! `agent-create-password`, `agent-create-role`, `agent-create-submit`, `agent-created`,
+//! `agent-invite-url`, `admin-error`, `agent-row` (`data-agent-id`, `data-login`),
+//! `agent-presence`, `agent-status`, `agent-groups`, `agent-edit`, `agent-edit-name`,
+//! `agent-edit-role`, `agent-edit-capacity`, `agent-edit-login`, `agent-edit-email`,
+//! `agent-edit-password`, `agent-edit-save`, `agent-edit-cancel`, `agent-delete`,
+//! `agent-delete-confirm`, `agent-delete-cancel`.
+
+use crate::api::{self, ApiError};
+use crate::app::Session;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use switchboard_protocol::api::{CreateAgent, PatchAgent};
+use switchboard_protocol::{Agent, AgentStatus, Group, Patch, Presence, Role};
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Owner => "owner",
+        Role::Admin => "admin",
+        Role::Agent => "agent",
+    }
+}
+
+fn parse_role(text: &str) -> Role {
+    match text {
+        "admin" => Role::Admin,
+        "owner" => Role::Owner,
+        _ => Role::Agent,
+    }
+}
+
+#[component]
+pub fn AgentsPage() -> impl IntoView {
+    let data = LocalResource::new(|| async {
+        let agents = api::agents().await?;
+        let groups = api::groups().await.unwrap_or_default();
+        Ok::<_, ApiError>((agents, groups))
+    });
+    let error = RwSignal::new(None::<String>);
+    view! {
+        <div class="admin-page" data-testid="agents-page">
+            <div class="admin-head"><h1>"Agents"</h1></div>
+            <CreateAgentForm on_created=move || data.refetch() error=error />
+            <Show when=move || error.with(Option::is_some)>
+                <p class="error" data-testid="admin-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+            <Suspense fallback=|| view! { <p class="muted">"Loading agents…"</p> }>
+                <ErrorBoundary fallback=|errors| view! {
+                    <p class="error">{move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join(" ")}</p>
+                }>
+                    {move || Suspend::new(async move {
+                        let (agents, groups) = data.await?;
+                        let groups = StoredValue::new(groups);
+                        Ok::<_, ApiError>(view! {
+                            <table class="data">
+                                <thead><tr>
+                                    <th>"Name"</th><th>"Login"</th><th>"E-mail"</th><th>"Role"</th>
+                                    <th>"Status"</th><th>"Presence"</th><th>"Groups"</th><th>"Capacity"</th><th></th>
+                                </tr></thead>
+                                <tbody>
+                                    <For
+                                        each=move || agents.clone()
+                                        key=|a| serde_json::to_string(a).unwrap_or_default()
+                                        let:agent
+                                    >
+                                        <AgentRow agent=agent groups=groups on_change=move || data.refetch() error=error />
+                                    </For>
+                                </tbody>
+                            </table>
+                        })
+                    })}
+                </ErrorBoundary>
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn CreateAgentForm(
+    on_created: impl Fn() + Copy + Send + Sync + 'static,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let name = RwSignal::new(String::new());
+    let login = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let role = RwSignal::new("agent".to_owned());
+    let created = RwSignal::new(None::<(String, Option<String>)>);
+    let busy = RwSignal::new(false);
+    let is_owner = move || session.me.with(|m| m.as_ref().is_some_and(|m| m.role == Role::Owner));
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let password_text = password.get_untracked();
+        let body = CreateAgent {
+            full_name: name.get_untracked().trim().to_owned(),
+            login: login.get_untracked().trim().to_owned(),
+            email: email.get_untracked().trim().to_owned(),
+            password: (!password_text.is_empty()).then_some(password_text),
+            role: Some(parse_role(&role.get_untracked())),
+        };
+        if body.full_name.is_empty() || body.login.is_empty() || body.email.is_empty() {
+            error.set(Some("Full name, login and e-mail are required.".into()));
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match api::create_agent(&body).await {
+                Ok(answer) => {
+                    created.set(Some((answer.agent.full_name.clone(), answer.invite_url)));
+                    for field in [name, login, email, password] {
+                        field.set(String::new());
+                    }
+                    on_created();
+                }
+                Err(err) => error.set(Some(err.message)),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <form class="card" on:submit=submit>
+            <h2>"New agent"</h2>
+            <div class="form-grid">
+                <label>"Full name"<input type="text" data-testid="agent-create-name" bind:value=name /></label>
+                <label>"Login"<input type="text" data-testid="agent-create-login" bind:value=login /></label>
+                <label>"E-mail"<input type="email" data-testid="agent-create-email" bind:value=email /></label>
+                <label>
+                    "Password (leave empty to get an invite link)"
+                    <input type="password" autocomplete="new-password" data-testid="agent-create-password" bind:value=password />
+                </label>
+                <label>
+                    "Role"
+                    <select data-testid="agent-create-role" on:change=move |ev| role.set(event_target_value(&ev))>
+                        <option value="agent" selected=move || role.get() == "agent">"Agent"</option>
+                        <option value="admin" selected=move || role.get() == "admin">"Admin"</option>
+                    </select>
+                </label>
+            </div>
+            <div class="form-actions">
+                <button class="primary" type="submit" data-testid="agent-create-submit" disabled=move || busy.get()>
+                    "Create agent"
+                </button>
+                <Show when=is_owner><span class="muted small">"Only you, the owner, can change logins and e-mails later."</span></Show>
+            </div>
+            {move || created.get().map(|(who, invite)| view! {
+                <div class="notice" data-testid="agent-created" role="status">
+                    <span>{format!("{who} was created.")}</span>
+                    {invite.map(|url| view! {
+                        <span>"Send them this invite link (shown once):"</span>
+                        <div class="secret" data-testid="agent-invite-url">{url}</div>
+                    })}
+                </div>
+            })}
+        </form>
+    }
+}
+
+#[component]
+fn AgentRow(
+    agent: Agent,
+    groups: StoredValue<Vec<Group>>,
+    on_change: impl Fn() + Copy + Send + Sync + 'static,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let editing = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let me_id = session.me.with_untracked(|m| m.as_ref().map(|m| m.id.clone()));
+    let is_owner = session
+        .me
+        .with_untracked(|m| m.as_ref().is_some_and(|m| m.role == Role::Owner));
+    let deletable = agent.role != Role::Owner && Some(&agent.id) != me_id.as_ref();
+    let group_names = groups.with_value(|groups| {
+        let names: Vec<String> = agent
+            .group_ids
+            .iter()
+            .map(|id| {
+                groups
+                    .iter()
+                    .find(|g| &g.id == id)
+                    .map_or_else(|| id.to_string(), |g| g.name.clone())
+            })
+            .collect();
+        if names.is_empty() { "—".to_owned() } else { names.join(", ") }
+    });
+    let agent = StoredValue::new(agent);
+    let a = agent.get_value();
+
+    let delete = move |_| {
+        let id = agent.with_value(|a| a.id.clone());
+        spawn_local(async move {
+            match api::delete_agent(&id).await {
+                Ok(()) => on_change(),
+                Err(err) => error.set(Some(err.message)),
+            }
+        });
+    };
+
+    view! {
+        <tr data-testid="agent-row" data-agent-id=a.id.to_string() data-login=a.login.clone()>
+            <td>{a.full_name.clone()}</td>
+            <td>{a.login.clone()}</td>
+            <td>{a.email.clone()}</td>
+            <td>{role_name(a.role)}</td>
+            <td data-testid="agent-status">
+                {match a.status { AgentStatus::Pending => "invited", AgentStatus::Verified => "verified" }}
+            </td>
+            <td data-testid="agent-presence">
+                <span class="pill">
+                    <span class="dot" class:online=a.presence == Presence::Online></span>
+                    {match a.presence { Presence::Online => "online", Presence::Offline => "offline" }}
+                    <span class="muted small">{if a.connected { " · connected" } else { "" }}</span>
+                </span>
+            </td>
+            <td data-testid="agent-groups">{group_names}</td>
+            <td>{a.capacity.map_or_else(|| "no cap".to_owned(), |c| c.to_string())}</td>
+            <td>
+                <div class="row-actions">
+                    <button data-testid="agent-edit" on:click=move |_| editing.update(|e| *e = !*e)>"Edit"</button>
+                    {move || if confirming.get() {
+                        view! {
+                            <button class="danger" data-testid="agent-delete-confirm" on:click=delete>"Confirm delete"</button>
+                            <button data-testid="agent-delete-cancel" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <button
+                                class="danger"
+                                data-testid="agent-delete"
+                                disabled=!deletable
+                                title=if deletable { "Delete this agent" } else { "The owner and yourself cannot be deleted" }
+                                on:click=move |_| confirming.set(true)
+                            >"Delete"</button>
+                        }.into_any()
+                    }}
+                </div>
+            </td>
+        </tr>
+        <Show when=move || editing.get()>
+            <tr>
+                <td colspan="9">
+                    <EditAgent agent=agent.get_value() is_owner=is_owner
+                        on_done=move |changed| { editing.set(false); if changed { on_change() } }
+                        error=error />
+                </td>
+            </tr>
+        </Show>
+    }
+}
+
+#[component]
+fn EditAgent(
+    agent: Agent,
+    is_owner: bool,
+    on_done: impl Fn(bool) + Copy + Send + Sync + 'static,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let name = RwSignal::new(agent.full_name.clone());
+    let role = RwSignal::new(role_name(agent.role).to_owned());
+    let capacity = RwSignal::new(agent.capacity.map(|c| c.to_string()).unwrap_or_default());
+    let login = RwSignal::new(agent.login.clone());
+    let email = RwSignal::new(agent.email.clone());
+    let password = RwSignal::new(String::new());
+    let original = StoredValue::new(agent.clone());
+    let is_agent_owner = agent.role == Role::Owner;
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let before = original.get_value();
+        let mut patch = PatchAgent::default();
+        let new_name = name.get_untracked().trim().to_owned();
+        if new_name != before.full_name {
+            patch.full_name = Some(new_name);
+        }
+        let new_role = parse_role(&role.get_untracked());
+        if new_role != before.role && !is_agent_owner {
+            patch.role = Some(new_role);
+        }
+        let cap_text = capacity.get_untracked();
+        let new_cap = if cap_text.trim().is_empty() {
+            None
+        } else {
+            match cap_text.trim().parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    error.set(Some("Capacity is a whole number, or empty for no cap.".into()));
+                    return;
+                }
+            }
+        };
+        if new_cap != before.capacity {
+            patch.capacity = new_cap.map_or(Patch::Clear, Patch::Set);
+        }
+        if is_owner {
+            let l = login.get_untracked().trim().to_owned();
+            if l != before.login {
+                patch.login = Some(l);
+            }
+            let e = email.get_untracked().trim().to_owned();
+            if e != before.email {
+                patch.email = Some(e);
+            }
+        }
+        let p = password.get_untracked();
+        if !p.is_empty() {
+            patch.password = Some(p);
+        }
+        if patch == PatchAgent::default() {
+            on_done(false);
+            return;
+        }
+        error.set(None);
+        spawn_local(async move {
+            match api::patch_agent(&before.id, &patch).await {
+                Ok(_) => on_done(true),
+                Err(err) => error.set(Some(err.message)),
+            }
+        });
+    };
+
+    view! {
+        <form class="card" on:submit=save>
+            <div class="form-grid">
+                <label>"Full name"<input type="text" data-testid="agent-edit-name" bind:value=name /></label>
+                <label>
+                    "Role"
+                    <select data-testid="agent-edit-role" disabled=is_agent_owner on:change=move |ev| role.set(event_target_value(&ev))>
+                        <option value="agent" selected=move || role.get() == "agent">"Agent"</option>
+                        <option value="admin" selected=move || role.get() == "admin">"Admin"</option>
+                        {is_agent_owner.then(|| view! { <option value="owner" selected=true>"Owner"</option> })}
+                    </select>
+                </label>
+                <label>"Capacity (empty: no cap)"<input type="number" min="0" data-testid="agent-edit-capacity" bind:value=capacity /></label>
+                <label>"Login"<input type="text" data-testid="agent-edit-login" disabled=!is_owner bind:value=login /></label>
+                <label>"E-mail"<input type="email" data-testid="agent-edit-email" disabled=!is_owner bind:value=email /></label>
+                <label>"New password"<input type="password" autocomplete="new-password" data-testid="agent-edit-password" bind:value=password /></label>
+            </div>
+            <div class="form-actions">
+                <button class="primary" type="submit" data-testid="agent-edit-save">"Save"</button>
+                <button type="button" data-testid="agent-edit-cancel" on:click=move |_| on_done(false)>"Cancel"</button>
+            </div>
+        </form>
+    }
+}

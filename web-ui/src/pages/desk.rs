@@ -1,0 +1,213 @@
+//! The desk: the conversation list of the selected tab, the open conversation, and the
+//! contact panel.
+//!
+//! Test ids (see the components for theirs): `desk`, `conversation-list`, `conversation-item`
+//! (`data-conversation-id`, `data-status`), `unread-badge`, `wait-time`, `list-empty`.
+
+use crate::components::contact::ContactPanel;
+use crate::components::conversation::ConversationPane;
+use crate::pages::shell::DeskUi;
+use crate::socket::Socket;
+use crate::store::{DeskState, display_name, view_label};
+use crate::time;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::time::Duration;
+use switchboard_protocol::api::BotInfo;
+use switchboard_protocol::{
+    Agent, ConversationId, ConversationStatus, ConversationView, Group, HolderKind, Settings,
+};
+
+/// What the desk knows about the tenant besides conversations: for pickers and names.
+#[derive(Clone, Copy)]
+pub struct Directory {
+    pub groups: RwSignal<Vec<Group>>,
+    pub agents: RwSignal<Vec<Agent>>,
+    pub bots: RwSignal<Vec<BotInfo>>,
+    pub settings: RwSignal<Option<Settings>>,
+    /// The current time in ms, ticking every few seconds (wait times).
+    pub now: RwSignal<i64>,
+}
+
+impl Directory {
+    /// Fetches groups, agents, bots and settings again (pickers call it when they open).
+    pub fn refresh(self) {
+        spawn_local(async move {
+            if let Ok(groups) = crate::api::groups().await {
+                self.groups.try_set(groups);
+            }
+        });
+        spawn_local(async move {
+            if let Ok(agents) = crate::api::agents().await {
+                self.agents.try_set(agents);
+            }
+        });
+        spawn_local(async move {
+            if let Ok(bots) = crate::api::bots().await {
+                self.bots.try_set(bots);
+            }
+        });
+        spawn_local(async move {
+            if let Ok(settings) = crate::api::settings().await {
+                self.settings.try_set(Some(settings));
+            }
+        });
+    }
+
+    pub fn group_name(&self, id: &switchboard_protocol::GroupId) -> String {
+        self.groups.with(|groups| {
+            groups
+                .iter()
+                .find(|g| &g.id == id)
+                .map_or_else(|| id.to_string(), |g| g.name.clone())
+        })
+    }
+}
+
+fn now_ms() -> i64 {
+    web_sys::js_sys::Date::now() as i64
+}
+
+#[component]
+pub fn DeskPage() -> impl IntoView {
+    let directory = Directory {
+        groups: RwSignal::new(Vec::new()),
+        agents: RwSignal::new(Vec::new()),
+        bots: RwSignal::new(Vec::new()),
+        settings: RwSignal::new(None),
+        now: RwSignal::new(now_ms()),
+    };
+    provide_context(directory);
+    directory.refresh();
+    if let Ok(handle) = set_interval_with_handle(
+        move || directory.now.set(now_ms()),
+        Duration::from_secs(5),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+
+    view! {
+        <div class="desk" data-testid="desk">
+            <ConversationList />
+            <ConversationPane />
+            <ContactPanel />
+        </div>
+    }
+}
+
+#[component]
+fn ConversationList() -> impl IntoView {
+    let store = expect_context::<RwSignal<DeskState>>();
+    let ui = expect_context::<DeskUi>();
+    let ids = Memo::new(move |_| {
+        let view = ui.tab.get();
+        store.with(|s| s.list(view).to_vec())
+    });
+    view! {
+        <section class="list-pane" aria-label="Conversations">
+            <header class="pane-head">
+                <h2>{move || view_label(ui.tab.get())}</h2>
+                <span class="muted">{move || format!("{} conversations", ids.with(Vec::len))}</span>
+            </header>
+            <div class="conversation-list" data-testid="conversation-list" role="list">
+                <For each=move || ids.get() key=|id| id.clone() let:id>
+                    <ConversationItem id=id />
+                </For>
+                <Show when=move || ids.with(Vec::is_empty)>
+                    <p class="empty" data-testid="list-empty">
+                        {move || match ui.tab.get() {
+                            ConversationView::Mine => "Nothing assigned to you.",
+                            ConversationView::Unassigned => "Nobody is waiting.",
+                            ConversationView::Open => "No open conversations.",
+                            ConversationView::Bot => "No conversations with bots.",
+                            ConversationView::Closed => "No resolved conversations.",
+                        }}
+                    </p>
+                </Show>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn ConversationItem(id: ConversationId) -> impl IntoView {
+    let store = expect_context::<RwSignal<DeskState>>();
+    let socket = expect_context::<Socket>();
+    let directory = expect_context::<Directory>();
+    let key = id.clone();
+    let conversation = Memo::new(move |_| store.with(|s| s.conversations.get(&key).cloned()));
+    let key = id.clone();
+    let unread = Memo::new(move |_| store.with(|s| s.unread(&key)));
+    let key = id.clone();
+    let selected = Memo::new(move |_| store.with(|s| s.open.as_ref() == Some(&key)));
+    let key = id.clone();
+    let typing = Memo::new(move |_| store.with(|s| s.typing.contains_key(&key)));
+    let open_id = id.clone();
+
+    let meta = move || {
+        let c = conversation.get()?;
+        Some(match c.status {
+            ConversationStatus::Queued => {
+                let since = c.queued_at.as_ref().unwrap_or(&c.created_at);
+                let wait = time::ago(&since.0, directory.now.get());
+                view! {
+                    <span class="wait" data-testid="wait-time" title="Waiting in the queue">
+                        {format!("waiting {wait}")}
+                    </span>
+                    <span class="muted">{format!(" · {}", directory.group_name(&c.group_id))}</span>
+                }
+                .into_any()
+            }
+            _ => {
+                let holder = match &c.assignee {
+                    Some(a) if a.kind == HolderKind::Bot => format!("bot {}", a.name),
+                    Some(a) => a.name.clone(),
+                    None => directory.group_name(&c.group_id),
+                };
+                view! { <span class="muted">{holder}</span> }.into_any()
+            }
+        })
+    };
+
+    view! {
+        <button
+            class="conversation-item"
+            class:selected=move || selected.get()
+            class:unread=move || { unread.get() > 0 }
+            role="listitem"
+            data-testid="conversation-item"
+            data-conversation-id=id.to_string()
+            data-status=move || conversation.with(|c| c.as_ref().map(|c| c.status.as_str()))
+            aria-current=move || selected.get().then_some("true")
+            on:click=move |_| {
+                if !selected.get_untracked() {
+                    socket.open(Some(open_id.clone()));
+                }
+            }
+        >
+            <div class="item-top">
+                <span class="item-name">
+                    {move || conversation.with(|c| c.as_ref().map(display_name).unwrap_or_default())}
+                </span>
+                <Show when=move || { unread.get() > 0 }>
+                    <span class="badge" data-testid="unread-badge" title="Unread messages">
+                        {move || unread.get()}
+                    </span>
+                </Show>
+            </div>
+            <div class="item-bottom">
+                <span class=move || {
+                    conversation.with(|c| {
+                        format!("status status-{}", c.as_ref().map_or("", |c| c.status.as_str()))
+                    })
+                }>
+                    {move || conversation.with(|c| c.as_ref().map(|c| c.status.as_str()))}
+                </span>
+                {meta}
+                <Show when=move || typing.get()>
+                    <span class="typing-dot" title="Typing">"typing…"</span>
+                </Show>
+            </div>
+        </button>
+    }
+}

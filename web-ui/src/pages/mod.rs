@@ -1,0 +1,10 @@
+//! One page per file.
+
+pub mod agents;
+pub mod bots;
+pub mod desk;
+pub mod groups;
+pub mod invite;
+pub mod login;
+pub mod settings;
+pub mod shell;

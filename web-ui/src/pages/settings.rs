@@ -1,0 +1,173 @@
+//! Admin: the tenant's settings (human chat, routing mode, reply policy, entry bot, default
+//! group, reopen fallback, bot timeout, offline grace).
+//!
+//! Test ids: `settings-page`, `settings-human-chat` (checkbox), `settings-routing`,
+//! `settings-reply-policy`, `settings-entry-bot` (value `""` for none), `settings-default-group`,
+//! `settings-reopen-fallback`, `settings-bot-timeout`, `settings-offline-grace`,
+//! `settings-save`, `settings-saved`, `admin-error`.
+
+use crate::api::{self, ApiError};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use switchboard_protocol::api::{BotInfo, PatchSettings};
+use switchboard_protocol::{
+    BotId, Group, GroupId, Patch, ReopenFallback, ReplyPolicy, Routing, Settings,
+};
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let data = LocalResource::new(|| async {
+        let settings = api::settings().await?;
+        let groups = api::groups().await?;
+        let bots = api::bots().await.unwrap_or_default();
+        Ok::<_, ApiError>((settings, groups, bots))
+    });
+    view! {
+        <div class="admin-page" data-testid="settings-page">
+            <div class="admin-head"><h1>"Settings"</h1></div>
+            <Suspense fallback=|| view! { <p class="muted">"Loading settings…"</p> }>
+                <ErrorBoundary fallback=|errors| view! {
+                    <p class="error">{move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join(" ")}</p>
+                }>
+                    {move || Suspend::new(async move {
+                        let (settings, groups, bots) = data.await?;
+                        Ok::<_, ApiError>(view! { <SettingsForm settings=settings groups=groups bots=bots /> })
+                    })}
+                </ErrorBoundary>
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn SettingsForm(settings: Settings, groups: Vec<Group>, bots: Vec<BotInfo>) -> impl IntoView {
+    let human = RwSignal::new(settings.human_chat_enabled);
+    let routing = RwSignal::new(settings.routing);
+    let reply = RwSignal::new(settings.reply_policy);
+    let entry_bot = RwSignal::new(
+        settings
+            .entry_bot_id
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    );
+    let default_group = RwSignal::new(settings.default_group_id.to_string());
+    let fallback = RwSignal::new(settings.reopen_fallback);
+    let bot_timeout = RwSignal::new(settings.bot_timeout_secs.to_string());
+    let grace = RwSignal::new(settings.offline_grace_secs.to_string());
+    let current = StoredValue::new(settings);
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        let before = current.get_value();
+        let (Ok(timeout), Ok(grace_secs)) = (
+            bot_timeout.get_untracked().trim().parse::<u32>(),
+            grace.get_untracked().trim().parse::<u32>(),
+        ) else {
+            error.set(Some("Timeouts are whole numbers of seconds.".into()));
+            return;
+        };
+        let entry = entry_bot.get_untracked();
+        let entry = (!entry.is_empty()).then(|| BotId::from(entry));
+        let group = GroupId::from(default_group.get_untracked());
+        let patch = PatchSettings {
+            human_chat_enabled: (human.get_untracked() != before.human_chat_enabled)
+                .then(|| human.get_untracked()),
+            routing: (routing.get_untracked() != before.routing).then(|| routing.get_untracked()),
+            reply_policy: (reply.get_untracked() != before.reply_policy)
+                .then(|| reply.get_untracked()),
+            entry_bot_id: if entry == before.entry_bot_id {
+                Patch::Keep
+            } else {
+                entry.map_or(Patch::Clear, Patch::Set)
+            },
+            default_group_id: if group == before.default_group_id {
+                Patch::Keep
+            } else {
+                Patch::Set(group)
+            },
+            reopen_fallback: (fallback.get_untracked() != before.reopen_fallback)
+                .then(|| fallback.get_untracked()),
+            bot_timeout_secs: (timeout != before.bot_timeout_secs).then_some(timeout),
+            offline_grace_secs: (grace_secs != before.offline_grace_secs).then_some(grace_secs),
+        };
+        error.set(None);
+        spawn_local(async move {
+            match api::patch_settings(&patch).await {
+                Ok(settings) => {
+                    current.set_value(settings);
+                    saved.set(true);
+                }
+                Err(err) => error.set(Some(err.message)),
+            }
+        });
+    };
+
+    view! {
+        <form class="card" on:submit=save>
+            <div class="form-grid">
+                <label class="check">
+                    <input type="checkbox" data-testid="settings-human-chat" bind:checked=human />
+                    "Human chat enabled (off: bots only, no handovers)"
+                </label>
+                <label>
+                    "Routing"
+                    <select data-testid="settings-routing" on:change=move |ev| routing.set(
+                        if event_target_value(&ev) == "online_then_offline" { Routing::OnlineThenOffline } else { Routing::OnlineOnly })>
+                        <option value="online_only" selected=move || routing.get() == Routing::OnlineOnly>"Online agents only"</option>
+                        <option value="online_then_offline" selected=move || routing.get() == Routing::OnlineThenOffline>"Online, then offline agents"</option>
+                    </select>
+                </label>
+                <label>
+                    "Reply policy"
+                    <select data-testid="settings-reply-policy" on:change=move |ev| reply.set(
+                        if event_target_value(&ev) == "reply_assigns" { ReplyPolicy::ReplyAssigns } else { ReplyPolicy::AcceptFirst })>
+                        <option value="accept_first" selected=move || reply.get() == ReplyPolicy::AcceptFirst>"Accept before replying"</option>
+                        <option value="reply_assigns" selected=move || reply.get() == ReplyPolicy::ReplyAssigns>"A reply assigns the conversation"</option>
+                    </select>
+                </label>
+                <label>
+                    "Entry bot"
+                    <select data-testid="settings-entry-bot" on:change=move |ev| entry_bot.set(event_target_value(&ev))>
+                        <option value="" selected=move || entry_bot.with(String::is_empty)>"None: straight to the queue"</option>
+                        {bots.into_iter().map(|bot| {
+                            let value = bot.id.to_string();
+                            let check = value.clone();
+                            view! { <option value=value selected=move || entry_bot.get() == check>{bot.name}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    "Default group"
+                    <select data-testid="settings-default-group" on:change=move |ev| default_group.set(event_target_value(&ev))>
+                        {groups.into_iter().map(|group| {
+                            let value = group.id.to_string();
+                            let check = value.clone();
+                            view! { <option value=value selected=move || default_group.get() == check>{group.name}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    "Reopened conversations, when their agent cannot take them"
+                    <select data-testid="settings-reopen-fallback" on:change=move |ev| fallback.set(
+                        if event_target_value(&ev) == "entry_bot" { ReopenFallback::EntryBot } else { ReopenFallback::Queue })>
+                        <option value="queue" selected=move || fallback.get() == ReopenFallback::Queue>"Go to the queue"</option>
+                        <option value="entry_bot" selected=move || fallback.get() == ReopenFallback::EntryBot>"Go to the entry bot"</option>
+                    </select>
+                </label>
+                <label>"Bot timeout (seconds, 0: never)"<input type="number" min="0" data-testid="settings-bot-timeout" bind:value=bot_timeout /></label>
+                <label>"Offline grace (seconds)"<input type="number" min="0" data-testid="settings-offline-grace" bind:value=grace /></label>
+            </div>
+            <div class="form-actions">
+                <button class="primary" type="submit" data-testid="settings-save">"Save settings"</button>
+                <Show when=move || saved.get()><span class="muted" data-testid="settings-saved" role="status">"Saved."</span></Show>
+                <Show when=move || error.with(Option::is_some)>
+                    <span class="error" data-testid="admin-error" role="alert">{move || error.get().unwrap_or_default()}</span>
+                </Show>
+            </div>
+        </form>
+    }
+}

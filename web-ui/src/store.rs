@@ -1,0 +1,999 @@
+//! The desk's state, pure: no web APIs, so it is unit-tested natively.
+//!
+//! Everything the gateway tells the desk goes through [`apply`] (socket frames, acks included)
+//! or [`DeskState::load_view`] (REST lists). Messages are held per conversation in a map keyed
+//! by `seq`, which sorts and deduplicates them by construction; that is what makes a reconnect
+//! (re-subscribe with `after_seq`, replays overlapping what is held) safe.
+
+use std::collections::{BTreeMap, HashMap};
+use switchboard_protocol::{
+    Agent, AgentId, AuthorKind, Conversation, ConversationId, ConversationStatus, ConversationView, GroupId,
+    HolderKind, Message, Presence, ServerFrame,
+};
+
+/// The five tabs, in the order the rail shows them.
+pub const VIEWS: [ConversationView; 5] = [
+    ConversationView::Mine,
+    ConversationView::Unassigned,
+    ConversationView::Open,
+    ConversationView::Bot,
+    ConversationView::Closed,
+];
+
+/// The wire name of a view (`?view=`, test ids).
+pub fn view_name(view: ConversationView) -> &'static str {
+    match view {
+        ConversationView::Mine => "mine",
+        ConversationView::Unassigned => "unassigned",
+        ConversationView::Open => "open",
+        ConversationView::Bot => "bot",
+        ConversationView::Closed => "closed",
+    }
+}
+
+pub fn view_label(view: ConversationView) -> &'static str {
+    match view {
+        ConversationView::Mine => "Me",
+        ConversationView::Unassigned => "Unassigned",
+        ConversationView::Open => "Open",
+        ConversationView::Bot => "Bot",
+        ConversationView::Closed => "Closed",
+    }
+}
+
+/// The state of the one WebSocket.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Connection {
+    /// Not started (logged out).
+    #[default]
+    Idle,
+    /// Opening or authenticating, for the first time.
+    Connecting,
+    /// Authenticated (`welcome` received).
+    Live,
+    /// Dropped; the next try is number `attempt`, in `retry_in_ms`.
+    Reconnecting { attempt: u32, retry_in_ms: u32 },
+}
+
+/// Something the agent should be told about (sound, browser notification).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// A conversation entered the queue of one of my groups.
+    Queued(ConversationId, String),
+    /// A conversation was given to me.
+    AssignedToMe(ConversationId, String),
+}
+
+/// Someone typing in a conversation; `serial` lets the UI clear exactly this indication later.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TypingNow {
+    pub name: String,
+    pub serial: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DeskState {
+    /// Who is logged in (from login or `GET /v1/me`, kept current by acks and presence).
+    pub me: Option<Agent>,
+    pub conversations: HashMap<ConversationId, Conversation>,
+    /// The ids of each view, in the view's order.
+    pub lists: HashMap<ConversationView, Vec<ConversationId>>,
+    /// Messages held per conversation, by `seq`.
+    pub messages: HashMap<ConversationId, BTreeMap<u64, Message>>,
+    /// The highest `seq` the agent has seen per conversation; unread is what lies above it.
+    pub read_seq: HashMap<ConversationId, u64>,
+    /// The conversation on screen (its messages count as read as they arrive).
+    pub open: Option<ConversationId>,
+    pub typing: HashMap<ConversationId, TypingNow>,
+    typing_serial: u64,
+    /// Presence of the tenant's agents, from `presence` events.
+    pub presence: HashMap<AgentId, (Presence, bool)>,
+    pub connection: Connection,
+    /// Counts conversation changes heard live; `touched` records the count at each one's
+    /// latest change, so a list fetched meanwhile does not drop what changed during the fetch.
+    event_serial: u64,
+    touched: HashMap<ConversationId, u64>,
+    /// Notices not yet shown; the UI drains them.
+    pub notices: Vec<Notice>,
+}
+
+/// Whether `conversation` belongs in `view` for `me` (mirrors the gateway's list queries;
+/// visibility itself is the gateway's business: we only ever hear of what we may see).
+pub fn in_view(conversation: &Conversation, view: ConversationView, me: Option<&Agent>) -> bool {
+    let status = conversation.status;
+    match view {
+        ConversationView::Mine => {
+            status == ConversationStatus::Assigned && held_by_me(conversation, me)
+        }
+        ConversationView::Unassigned => status == ConversationStatus::Queued,
+        ConversationView::Open => status != ConversationStatus::Resolved,
+        ConversationView::Bot => status == ConversationStatus::Bot,
+        ConversationView::Closed => status == ConversationStatus::Resolved,
+    }
+}
+
+pub fn held_by_me(conversation: &Conversation, me: Option<&Agent>) -> bool {
+    match (&conversation.assignee, me) {
+        (Some(assignee), Some(me)) => {
+            assignee.kind == HolderKind::Agent && assignee.id == me.id.as_str()
+        }
+        _ => false,
+    }
+}
+
+fn in_my_groups(group: &GroupId, me: Option<&Agent>) -> bool {
+    me.is_some_and(|me| me.group_ids.contains(group))
+}
+
+/// Unassigned: oldest in the queue first. Everything else: most recently updated first.
+fn sorts_before(a: &Conversation, b: &Conversation, view: ConversationView) -> bool {
+    match view {
+        ConversationView::Unassigned => {
+            (&a.queued_at, &a.created_at, &a.id) < (&b.queued_at, &b.created_at, &b.id)
+        }
+        _ => (&a.updated_at, &a.id) > (&b.updated_at, &b.id),
+    }
+}
+
+impl DeskState {
+    pub fn new(me: Agent) -> Self {
+        DeskState {
+            me: Some(me),
+            ..DeskState::default()
+        }
+    }
+
+    pub fn count(&self, view: ConversationView) -> usize {
+        self.lists.get(&view).map_or(0, Vec::len)
+    }
+
+    pub fn list(&self, view: ConversationView) -> &[ConversationId] {
+        self.lists.get(&view).map_or(&[], Vec::as_slice)
+    }
+
+    /// Where live changes stand now: take it before fetching a list, pass it to `load_view`.
+    pub fn event_mark(&self) -> u64 {
+        self.event_serial
+    }
+
+    /// A fresh list from `GET /v1/conversations?view=` requested at `since` (see
+    /// [`Self::event_mark`]): replaces that view, updates the conversations (never moving a newer
+    /// one back in time), keeps what was read, and keeps what changed live during the fetch.
+    pub fn load_view(
+        &mut self,
+        view: ConversationView,
+        conversations: Vec<Conversation>,
+        since: u64,
+    ) {
+        let mut ids = Vec::with_capacity(conversations.len());
+        for conversation in conversations {
+            ids.push(conversation.id.clone());
+            self.read_seq
+                .entry(conversation.id.clone())
+                .or_insert(conversation.last_seq);
+            self.store_conversation(conversation);
+        }
+        self.lists.insert(view, ids);
+        // A conversation now in another view (changed while the list was in flight) follows
+        // the state we hold.
+        let mut held: Vec<ConversationId> = self.list(view).to_vec();
+        held.extend(
+            self.touched
+                .iter()
+                .filter(|(_, serial)| **serial > since)
+                .map(|(id, _)| id.clone()),
+        );
+        for id in held {
+            self.place(&id);
+        }
+    }
+
+    /// Stores `conversation` unless what we hold is newer; returns whether it was stored.
+    fn store_conversation(&mut self, conversation: Conversation) -> bool {
+        if let Some(held) = self.conversations.get(&conversation.id)
+            && held.updated_at > conversation.updated_at
+        {
+            return false;
+        }
+        let last_seq = self.top_seq(&conversation.id).max(conversation.last_seq);
+        let mut conversation = conversation;
+        conversation.last_seq = last_seq;
+        self.conversations
+            .insert(conversation.id.clone(), conversation);
+        true
+    }
+
+    /// Puts `id` into exactly the views it belongs to, at its sorted place.
+    fn place(&mut self, id: &ConversationId) {
+        let Some(conversation) = self.conversations.get(id) else {
+            return;
+        };
+        let me = self.me.as_ref();
+        for view in VIEWS {
+            let belongs = in_view(conversation, view, me);
+            let list = self.lists.entry(view).or_default();
+            list.retain(|other| other != id);
+            if belongs {
+                let at = list
+                    .iter()
+                    .position(|other| {
+                        self.conversations
+                            .get(other)
+                            .is_none_or(|other| sorts_before(conversation, other, view))
+                    })
+                    .unwrap_or(list.len());
+                list.insert(at, id.clone());
+            }
+        }
+    }
+
+    /// A conversation's new state, from an event or an ack.
+    pub fn upsert_conversation(&mut self, conversation: Conversation) {
+        let id = conversation.id.clone();
+        let before = self.conversations.get(&id).cloned();
+        if !self.store_conversation(conversation) {
+            return;
+        }
+        self.event_serial += 1;
+        self.touched.insert(id.clone(), self.event_serial);
+        // A conversation first heard of now: all of it is unread.
+        self.read_seq.entry(id.clone()).or_insert(0);
+        self.place(&id);
+        self.notice_change(before.as_ref(), &id);
+        if self.open.as_ref() == Some(&id) {
+            self.mark_read(&id);
+        }
+    }
+
+    fn notice_change(&mut self, before: Option<&Conversation>, id: &ConversationId) {
+        let Some(after) = self.conversations.get(id) else {
+            return;
+        };
+        let me = self.me.as_ref();
+        let name = display_name(after);
+        let was_mine =
+            before.is_some_and(|b| b.status == ConversationStatus::Assigned && held_by_me(b, me));
+        let now_mine = after.status == ConversationStatus::Assigned && held_by_me(after, me);
+        let was_queued_here = before.is_some_and(|b| {
+            b.status == ConversationStatus::Queued && in_my_groups(&b.group_id, me)
+        });
+        let now_queued_here =
+            after.status == ConversationStatus::Queued && in_my_groups(&after.group_id, me);
+        if now_mine && !was_mine {
+            self.notices
+                .push(Notice::AssignedToMe(id.clone(), name.clone()));
+        }
+        if now_queued_here && !was_queued_here {
+            self.notices.push(Notice::Queued(id.clone(), name));
+        }
+    }
+
+    /// Adds messages (from an event, an ack or a history page); duplicates by `seq` are
+    /// ignored, order is by `seq`.
+    pub fn add_messages<'a>(&mut self, messages: impl IntoIterator<Item = &'a Message>) {
+        let mut touched = Vec::new();
+        for message in messages {
+            let id = message.conversation_id.clone();
+            self.messages
+                .entry(id.clone())
+                .or_default()
+                .entry(message.seq)
+                .or_insert_with(|| message.clone());
+            // Whoever was typing has most likely just sent this.
+            if message.author.kind != AuthorKind::System
+                && self.typing.contains_key(&id)
+                && self.me.as_ref().is_none_or(|me| me.id.as_str() != message.author.id)
+            {
+                self.typing.remove(&id);
+            }
+            if !touched.contains(&id) {
+                touched.push(id);
+            }
+        }
+        for id in touched {
+            let top = self.top_seq(&id);
+            if let Some(conversation) = self.conversations.get_mut(&id) {
+                conversation.last_seq = conversation.last_seq.max(top);
+            }
+            self.read_seq.entry(id.clone()).or_insert(0);
+            if self.open.as_ref() == Some(&id) {
+                self.mark_read(&id);
+            }
+        }
+    }
+
+    /// The highest `seq` held for a conversation (0: none).
+    pub fn top_seq(&self, id: &ConversationId) -> u64 {
+        self.messages
+            .get(id)
+            .and_then(|m| m.keys().next_back().copied())
+            .unwrap_or(0)
+    }
+
+    /// The lowest `seq` held (`None`: none).
+    pub fn bottom_seq(&self, id: &ConversationId) -> Option<u64> {
+        self.messages
+            .get(id)
+            .and_then(|m| m.keys().next().copied())
+    }
+
+    /// Whether older messages than those held exist (seq starts at 1, agents see no gaps).
+    pub fn has_older(&self, id: &ConversationId) -> bool {
+        self.bottom_seq(id).is_some_and(|seq| seq > 1)
+    }
+
+    /// The `after_seq` to (re)subscribe with: the end of the unbroken run of messages that
+    /// starts at the lowest one held, so a gap (missed while unsubscribed or disconnected) is
+    /// refilled. With nothing held, the last `window` messages.
+    pub fn resume_after(&self, id: &ConversationId, window: u64) -> u64 {
+        match self.messages.get(id) {
+            Some(held) if !held.is_empty() => {
+                let mut keys = held.keys().copied();
+                let mut top = keys.next().unwrap_or(0);
+                for seq in keys {
+                    if seq != top + 1 {
+                        break;
+                    }
+                    top = seq;
+                }
+                top
+            }
+            _ => {
+                let last = self.conversations.get(id).map_or(0, |c| c.last_seq);
+                last.saturating_sub(window)
+            }
+        }
+    }
+
+    pub fn messages_of(&self, id: &ConversationId) -> Vec<Message> {
+        self.messages
+            .get(id)
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Unread messages of a conversation: those above what the agent has seen.
+    pub fn unread(&self, id: &ConversationId) -> u64 {
+        let last = self
+            .conversations
+            .get(id)
+            .map_or(0, |c| c.last_seq)
+            .max(self.top_seq(id));
+        last.saturating_sub(self.read_seq.get(id).copied().unwrap_or(last))
+    }
+
+    pub fn mark_read(&mut self, id: &ConversationId) {
+        let last = self
+            .conversations
+            .get(id)
+            .map_or(0, |c| c.last_seq)
+            .max(self.top_seq(id));
+        let read = self.read_seq.entry(id.clone()).or_insert(0);
+        *read = (*read).max(last);
+    }
+
+    /// Opens a conversation on screen (its messages count as read).
+    pub fn open(&mut self, id: Option<ConversationId>) {
+        self.open = id.clone();
+        if let Some(id) = id {
+            self.mark_read(&id);
+        }
+    }
+
+    /// The UI clears a typing indication after a while, unless a newer one replaced it.
+    pub fn clear_typing(&mut self, id: &ConversationId, serial: u64) {
+        if self.typing.get(id).is_some_and(|t| t.serial == serial) {
+            self.typing.remove(id);
+        }
+    }
+
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.notices)
+    }
+
+    pub fn my_presence(&self) -> Presence {
+        self.me.as_ref().map_or(Presence::Offline, |me| me.presence)
+    }
+
+    fn update_me(&mut self, agent: &Agent) {
+        if self.me.as_ref().is_some_and(|me| me.id == agent.id) {
+            self.me = Some(agent.clone());
+            // Group membership may have changed what belongs where.
+            let ids: Vec<ConversationId> = self.conversations.keys().cloned().collect();
+            for id in ids {
+                self.place(&id);
+            }
+        }
+        self.presence
+            .insert(agent.id.clone(), (agent.presence, agent.connected));
+    }
+}
+
+/// The name to show for a conversation: the user's name, else e-mail, else a short id.
+pub fn display_name(conversation: &Conversation) -> String {
+    let user = &conversation.user;
+    user.name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .or_else(|| user.email.clone().filter(|e| !e.trim().is_empty()))
+        .unwrap_or_else(|| {
+            let id = user.id.as_str();
+            format!("Visitor {}", &id[id.len().saturating_sub(6)..])
+        })
+}
+
+/// Applies one frame from the gateway. Frames that carry nothing for the desk (welcome, pong,
+/// errors, `queue.position`) change nothing.
+pub fn apply(state: &mut DeskState, frame: &ServerFrame) {
+    match frame {
+        ServerFrame::ConversationUpdated(event) => {
+            state.upsert_conversation(event.conversation.clone());
+        }
+        ServerFrame::MessageCreated(event) => {
+            state.add_messages([&event.message]);
+        }
+        ServerFrame::Ack(ack) => {
+            if let Some(conversation) = &ack.conversation {
+                state.upsert_conversation(conversation.clone());
+            }
+            if let Some(message) = &ack.message {
+                state.add_messages([message]);
+            }
+            if let Some(messages) = &ack.messages {
+                state.add_messages(messages);
+            }
+            if let Some(agent) = &ack.agent {
+                state.update_me(agent);
+            }
+        }
+        ServerFrame::Typing(event) => {
+            if state
+                .me
+                .as_ref()
+                .is_some_and(|me| me.id.as_str() == event.author.id)
+            {
+                return;
+            }
+            state.typing_serial += 1;
+            let serial = state.typing_serial;
+            state.typing.insert(
+                event.conversation_id.clone(),
+                TypingNow {
+                    name: if event.author.name.trim().is_empty() {
+                        match event.author.kind {
+                            AuthorKind::User => "The visitor".to_owned(),
+                            AuthorKind::Bot => "The bot".to_owned(),
+                            _ => "Someone".to_owned(),
+                        }
+                    } else {
+                        event.author.name.clone()
+                    },
+                    serial,
+                },
+            );
+        }
+        ServerFrame::Presence(event) => {
+            state
+                .presence
+                .insert(event.agent_id.clone(), (event.presence, event.connected));
+            if let Some(me) = state.me.as_mut()
+                && me.id == event.agent_id
+            {
+                me.presence = event.presence;
+                me.connected = event.connected;
+            }
+        }
+        ServerFrame::Welcome(_)
+        | ServerFrame::Error(_)
+        | ServerFrame::Pong(_)
+        | ServerFrame::Read(_)
+        | ServerFrame::QueuePosition(_) => {}
+    }
+}
+
+/// Why an action is not possible now (`None`: it is). Shown as the button's title.
+pub mod rules {
+    use super::*;
+
+    pub const REOPEN_REASON: &str = "only the user's next message reopens a conversation";
+
+    fn online(me: &Agent) -> bool {
+        me.presence == Presence::Online
+    }
+
+    pub fn accept(c: &Conversation, me: &Agent) -> Option<&'static str> {
+        if c.status != ConversationStatus::Queued {
+            Some("only a queued conversation can be accepted")
+        } else if !online(me) {
+            Some("go online to accept conversations")
+        } else {
+            None
+        }
+    }
+
+    pub fn assign(c: &Conversation, _me: &Agent) -> Option<&'static str> {
+        (c.status == ConversationStatus::Resolved).then_some("a resolved conversation is closed")
+    }
+
+    pub fn transfer(c: &Conversation, _me: &Agent) -> Option<&'static str> {
+        (c.status == ConversationStatus::Resolved).then_some("a resolved conversation is closed")
+    }
+
+    pub fn unassign(c: &Conversation, me: &Agent) -> Option<&'static str> {
+        if c.status != ConversationStatus::Assigned {
+            Some("only a conversation an agent holds can be unassigned")
+        } else if !held_by_me(c, Some(me)) && !me.role.is_admin() {
+            Some("only its holder or an admin can unassign it")
+        } else {
+            None
+        }
+    }
+
+    pub fn resolve(c: &Conversation, _me: &Agent) -> Option<&'static str> {
+        (c.status == ConversationStatus::Resolved).then_some("already resolved")
+    }
+
+    pub fn reopen(_c: &Conversation, _me: &Agent) -> Option<&'static str> {
+        Some(REOPEN_REASON)
+    }
+
+    /// Why the composer cannot send a public reply (private notes are always allowed on an
+    /// unresolved conversation).
+    pub fn reply(
+        c: &Conversation,
+        me: &Agent,
+        private: bool,
+        accept_first: bool,
+    ) -> Option<&'static str> {
+        if c.status == ConversationStatus::Resolved {
+            Some("resolved: only the user's next message reopens it")
+        } else if !private && accept_first && !held_by_me(c, Some(me)) {
+            Some("accept the conversation to reply, or write a private note")
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_protocol::*;
+
+    fn me() -> Agent {
+        Agent {
+            id: AgentId::from("a1"),
+            full_name: "Alice".into(),
+            login: "alice".into(),
+            email: "alice@example.com".into(),
+            role: Role::Agent,
+            status: AgentStatus::Verified,
+            presence: Presence::Online,
+            connected: true,
+            capacity: None,
+            group_ids: vec![GroupId::from("g1")],
+        }
+    }
+
+    fn conv(id: &str, status: ConversationStatus, updated: &str) -> Conversation {
+        Conversation {
+            id: ConversationId::from(id),
+            status,
+            group_id: GroupId::from("g1"),
+            assignee: None,
+            user: ConversationUser {
+                id: UserId::from("u-123456789"),
+                name: Some(format!("User {id}")),
+                email: None,
+                phone: None,
+                address: None,
+            },
+            tags: vec![],
+            last_seq: 0,
+            created_at: Timestamp("2026-01-01T00:00:00.000Z".into()),
+            updated_at: Timestamp(updated.into()),
+            queued_at: None,
+            resolved_at: None,
+        }
+    }
+
+    fn mine(id: &str, updated: &str) -> Conversation {
+        let mut c = conv(id, ConversationStatus::Assigned, updated);
+        c.assignee = Some(Assignee {
+            kind: HolderKind::Agent,
+            id: "a1".into(),
+            name: "Alice".into(),
+        });
+        c
+    }
+
+    fn queued(id: &str, queued_at: &str) -> Conversation {
+        let mut c = conv(id, ConversationStatus::Queued, queued_at);
+        c.queued_at = Some(Timestamp(queued_at.into()));
+        c
+    }
+
+    fn msg(conversation: &str, seq: u64, kind: AuthorKind) -> Message {
+        Message {
+            id: MessageId(format!("m{seq}")),
+            conversation_id: ConversationId::from(conversation),
+            seq,
+            author: Author {
+                kind,
+                id: "u".into(),
+                name: "User".into(),
+            },
+            text: format!("text {seq}"),
+            attachments: vec![],
+            private: false,
+            client_msg_id: None,
+            created_at: Timestamp("2026-01-01T00:00:00.000Z".into()),
+        }
+    }
+
+    fn created(m: Message) -> ServerFrame {
+        ServerFrame::MessageCreated(MessageCreated { message: m })
+    }
+
+    fn updated(c: Conversation) -> ServerFrame {
+        ServerFrame::ConversationUpdated(ConversationUpdated { conversation: c })
+    }
+
+    fn id(s: &str) -> ConversationId {
+        ConversationId::from(s)
+    }
+
+    fn seqs(state: &DeskState, c: &str) -> Vec<u64> {
+        state.messages_of(&id(c)).iter().map(|m| m.seq).collect()
+    }
+
+    const T1: &str = "2026-01-01T00:00:01.000Z";
+    const T2: &str = "2026-01-01T00:00:02.000Z";
+    const T3: &str = "2026-01-01T00:00:03.000Z";
+
+    #[test]
+    fn messages_are_sorted_and_deduplicated_by_seq() {
+        let mut s = DeskState::new(me());
+        for seq in [3, 1, 2, 3, 1] {
+            apply(&mut s, &created(msg("c1", seq, AuthorKind::User)));
+        }
+        assert_eq!(seqs(&s, "c1"), vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn a_duplicate_keeps_the_first_copy() {
+        let mut s = DeskState::new(me());
+        apply(&mut s, &created(msg("c1", 1, AuthorKind::User)));
+        let mut again = msg("c1", 1, AuthorKind::User);
+        again.text = "other".into();
+        apply(&mut s, &created(again));
+        assert_eq!(s.messages_of(&id("c1"))[0].text, "text 1");
+    }
+
+    #[test]
+    fn ack_messages_merge_with_live_ones() {
+        let mut s = DeskState::new(me());
+        apply(&mut s, &created(msg("c1", 4, AuthorKind::User)));
+        let ack = Ack {
+            messages: Some((1..=5).map(|n| msg("c1", n, AuthorKind::User)).collect()),
+            ..Ack::new("r1")
+        };
+        apply(&mut s, &ServerFrame::Ack(ack));
+        assert_eq!(seqs(&s, "c1"), vec![1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn lists_load_and_count() {
+        let mut s = DeskState::new(me());
+        s.load_view(ConversationView::Mine, vec![mine("c1", T1), mine("c2", T2)], 0);
+        assert_eq!(s.count(ConversationView::Mine), 2);
+        // Sorted like the gateway sorts: most recently updated first.
+        assert_eq!(s.list(ConversationView::Mine), &[id("c2"), id("c1")]);
+    }
+
+    #[test]
+    fn accepted_conversation_moves_from_unassigned_to_mine() {
+        let mut s = DeskState::new(me());
+        s.load_view(ConversationView::Unassigned, vec![queued("c1", T1)], 0);
+        s.load_view(ConversationView::Open, vec![queued("c1", T1)], 0);
+        s.load_view(ConversationView::Mine, vec![], 0);
+        apply(&mut s, &updated(mine("c1", T2)));
+        assert_eq!(s.count(ConversationView::Unassigned), 0);
+        assert_eq!(s.list(ConversationView::Mine), &[id("c1")]);
+        assert_eq!(s.list(ConversationView::Open), &[id("c1")]);
+    }
+
+    #[test]
+    fn a_change_heard_during_a_list_fetch_survives_the_fetched_list() {
+        let mut s = DeskState::new(me());
+        let mark = s.event_mark();
+        // Accepted while the list of "mine" was in flight; the list predates it.
+        apply(&mut s, &updated(mine("c9", T2)));
+        s.load_view(ConversationView::Mine, vec![mine("c1", T1)], mark);
+        assert_eq!(s.list(ConversationView::Mine), &[id("c9"), id("c1")]);
+        // A later fetch that has seen it (and everything since) is taken as it is.
+        let mark = s.event_mark();
+        s.load_view(ConversationView::Mine, vec![mine("c1", T1)], mark);
+        assert_eq!(s.list(ConversationView::Mine), &[id("c1")]);
+    }
+
+    #[test]
+    fn resolved_conversation_moves_to_closed_and_leaves_open() {
+        let mut s = DeskState::new(me());
+        s.load_view(ConversationView::Mine, vec![mine("c1", T1)], 0);
+        s.load_view(ConversationView::Open, vec![mine("c1", T1)], 0);
+        apply(
+            &mut s,
+            &updated(conv("c1", ConversationStatus::Resolved, T2)),
+        );
+        assert_eq!(s.count(ConversationView::Mine), 0);
+        assert_eq!(s.count(ConversationView::Open), 0);
+        assert_eq!(s.list(ConversationView::Closed), &[id("c1")]);
+    }
+
+    #[test]
+    fn handed_over_conversation_moves_from_bot_to_unassigned() {
+        let mut s = DeskState::new(me());
+        s.load_view(ConversationView::Bot, vec![conv("c1", ConversationStatus::Bot, T1)], 0);
+        apply(&mut s, &updated(queued("c1", T2)));
+        assert_eq!(s.count(ConversationView::Bot), 0);
+        assert_eq!(s.list(ConversationView::Unassigned), &[id("c1")]);
+    }
+
+    #[test]
+    fn someone_elses_conversation_is_not_mine() {
+        let mut s = DeskState::new(me());
+        let mut c = mine("c1", T1);
+        c.assignee.as_mut().unwrap().id = "a2".into();
+        apply(&mut s, &updated(c));
+        assert_eq!(s.count(ConversationView::Mine), 0);
+        assert_eq!(s.count(ConversationView::Open), 1);
+    }
+
+    #[test]
+    fn unassigned_is_oldest_first_and_others_newest_first() {
+        let mut s = DeskState::new(me());
+        apply(&mut s, &updated(queued("late", T3)));
+        apply(&mut s, &updated(queued("early", T1)));
+        apply(&mut s, &updated(queued("middle", T2)));
+        assert_eq!(
+            s.list(ConversationView::Unassigned),
+            &[id("early"), id("middle"), id("late")]
+        );
+        assert_eq!(
+            s.list(ConversationView::Open),
+            &[id("late"), id("middle"), id("early")]
+        );
+    }
+
+    #[test]
+    fn an_older_update_never_overwrites_a_newer_one() {
+        let mut s = DeskState::new(me());
+        apply(&mut s, &updated(mine("c1", T2)));
+        apply(&mut s, &updated(queued("c1", T1)));
+        assert_eq!(s.conversations[&id("c1")].status, ConversationStatus::Assigned);
+        // Nor does a list fetched before the change.
+        s.load_view(ConversationView::Unassigned, vec![queued("c1", T1)], 0);
+        assert_eq!(s.count(ConversationView::Unassigned), 0);
+        assert_eq!(s.count(ConversationView::Mine), 1);
+    }
+
+    #[test]
+    fn unread_counts_messages_of_conversations_not_on_screen() {
+        let mut s = DeskState::new(me());
+        let mut c = mine("c1", T1);
+        c.last_seq = 2;
+        s.load_view(ConversationView::Mine, vec![c], 0);
+        assert_eq!(s.unread(&id("c1")), 0, "what was there on load counts as seen");
+        apply(&mut s, &created(msg("c1", 3, AuthorKind::User)));
+        apply(&mut s, &created(msg("c1", 4, AuthorKind::User)));
+        apply(&mut s, &created(msg("c1", 4, AuthorKind::User)));
+        assert_eq!(s.unread(&id("c1")), 2, "a duplicate counts once");
+        s.open(Some(id("c1")));
+        assert_eq!(s.unread(&id("c1")), 0);
+        apply(&mut s, &created(msg("c1", 5, AuthorKind::User)));
+        assert_eq!(s.unread(&id("c1")), 0, "the open conversation stays read");
+    }
+
+    #[test]
+    fn a_new_conversation_is_unread_and_its_update_raises_unread() {
+        let mut s = DeskState::new(me());
+        let mut c = queued("c1", T1);
+        c.last_seq = 2;
+        apply(&mut s, &updated(c.clone()));
+        assert_eq!(s.unread(&id("c1")), 2);
+        c.last_seq = 3;
+        c.updated_at = Timestamp(T2.into());
+        apply(&mut s, &updated(c));
+        assert_eq!(s.unread(&id("c1")), 3);
+    }
+
+    #[test]
+    fn notices_for_queued_in_my_groups_and_assigned_to_me() {
+        let mut s = DeskState::new(me());
+        apply(&mut s, &updated(queued("c1", T1)));
+        let mut other_group = queued("c2", T1);
+        other_group.group_id = GroupId::from("g9");
+        apply(&mut s, &updated(other_group));
+        apply(&mut s, &updated(mine("c1", T2)));
+        apply(&mut s, &updated(mine("c1", T3)));
+        assert_eq!(
+            s.take_notices(),
+            vec![
+                Notice::Queued(id("c1"), "User c1".into()),
+                Notice::AssignedToMe(id("c1"), "User c1".into()),
+            ]
+        );
+        assert!(s.take_notices().is_empty());
+    }
+
+    #[test]
+    fn loading_lists_raises_no_notices() {
+        let mut s = DeskState::new(me());
+        s.load_view(ConversationView::Unassigned, vec![queued("c1", T1)], 0);
+        s.load_view(ConversationView::Mine, vec![mine("c2", T1)], 0);
+        assert!(s.take_notices().is_empty());
+    }
+
+    #[test]
+    fn resume_after_is_the_end_of_the_unbroken_run() {
+        let mut s = DeskState::new(me());
+        let mut c = mine("c1", T1);
+        c.last_seq = 120;
+        apply(&mut s, &updated(c));
+        assert_eq!(s.resume_after(&id("c1"), 50), 70, "nothing held: the last window");
+        for seq in [71, 72, 73, 80] {
+            apply(&mut s, &created(msg("c1", seq, AuthorKind::User)));
+        }
+        assert_eq!(s.resume_after(&id("c1"), 50), 73, "the gap after 73 is refilled");
+        assert!(s.has_older(&id("c1")));
+    }
+
+    #[test]
+    fn reconnect_merge_fills_the_gap_without_duplicates() {
+        let mut s = DeskState::new(me());
+        s.load_view(ConversationView::Mine, vec![mine("c1", T1)], 0);
+        s.open(Some(id("c1")));
+        for seq in 1..=3 {
+            apply(&mut s, &created(msg("c1", seq, AuthorKind::User)));
+        }
+        // Disconnected: 4 and 5 were missed; 6 arrives live right after the re-subscribe.
+        s.connection = Connection::Reconnecting {
+            attempt: 1,
+            retry_in_ms: 500,
+        };
+        let after = s.resume_after(&id("c1"), 50);
+        assert_eq!(after, 3);
+        apply(&mut s, &created(msg("c1", 6, AuthorKind::User)));
+        let mut c = mine("c1", T2);
+        c.last_seq = 6;
+        let ack = Ack {
+            conversation: Some(c.clone()),
+            messages: Some((after + 1..=6).map(|n| msg("c1", n, AuthorKind::User)).collect()),
+            has_more: Some(false),
+            ..Ack::new("r")
+        };
+        apply(&mut s, &ServerFrame::Ack(ack));
+        s.load_view(ConversationView::Mine, vec![c], 0);
+        assert_eq!(seqs(&s, "c1"), vec![1, 2, 3, 4, 5, 6]);
+        assert_eq!(s.count(ConversationView::Mine), 1);
+        assert_eq!(s.unread(&id("c1")), 0);
+    }
+
+    #[test]
+    fn presence_ack_and_event_update_me() {
+        let mut s = DeskState::new(me());
+        let mut offline = me();
+        offline.presence = Presence::Offline;
+        apply(
+            &mut s,
+            &ServerFrame::Ack(Ack {
+                agent: Some(offline),
+                ..Ack::new("p")
+            }),
+        );
+        assert_eq!(s.my_presence(), Presence::Offline);
+        apply(
+            &mut s,
+            &ServerFrame::Presence(PresenceEvent {
+                agent_id: AgentId::from("a1"),
+                presence: Presence::Online,
+                connected: true,
+            }),
+        );
+        assert_eq!(s.my_presence(), Presence::Online);
+    }
+
+    #[test]
+    fn typing_shows_then_clears_on_message_or_timeout() {
+        let mut s = DeskState::new(me());
+        let typing = |name: &str| {
+            ServerFrame::Typing(TypingEvent {
+                conversation_id: id("c1"),
+                author: Author {
+                    kind: AuthorKind::User,
+                    id: "u".into(),
+                    name: name.into(),
+                },
+            })
+        };
+        apply(&mut s, &typing("User"));
+        let first = s.typing[&id("c1")].serial;
+        apply(&mut s, &typing("User"));
+        s.clear_typing(&id("c1"), first);
+        assert!(s.typing.contains_key(&id("c1")), "a newer indication stays");
+        apply(&mut s, &created(msg("c1", 1, AuthorKind::User)));
+        assert!(!s.typing.contains_key(&id("c1")));
+    }
+
+    #[test]
+    fn my_own_typing_is_ignored() {
+        let mut s = DeskState::new(me());
+        apply(
+            &mut s,
+            &ServerFrame::Typing(TypingEvent {
+                conversation_id: id("c1"),
+                author: Author {
+                    kind: AuthorKind::Agent,
+                    id: "a1".into(),
+                    name: "Alice".into(),
+                },
+            }),
+        );
+        assert!(s.typing.is_empty());
+    }
+
+    #[test]
+    fn frames_without_desk_state_change_nothing() {
+        let mut s = DeskState::new(me());
+        apply(
+            &mut s,
+            &ServerFrame::QueuePosition(QueuePosition {
+                conversation_id: id("c1"),
+                position: 1,
+                queue_length: 1,
+            }),
+        );
+        apply(&mut s, &ServerFrame::Pong(Ping::default()));
+        assert!(s.conversations.is_empty() && s.messages.is_empty());
+    }
+
+    #[test]
+    fn unknown_frames_do_not_parse_and_are_ignored_by_the_socket() {
+        assert!(serde_json::from_str::<ServerFrame>(r#"{"type":"something.new","x":1}"#).is_err());
+        assert!(
+            serde_json::from_str::<ServerFrame>(
+                r#"{"type":"queue.position","conversation_id":"c","position":2,"queue_length":5}"#
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn action_rules() {
+        let mut me = me();
+        let q = queued("c1", T1);
+        assert_eq!(rules::accept(&q, &me), None);
+        me.presence = Presence::Offline;
+        assert!(rules::accept(&q, &me).is_some());
+        assert!(rules::unassign(&q, &me).is_some());
+        let m = mine("c2", T1);
+        assert_eq!(rules::unassign(&m, &me), None);
+        assert!(rules::accept(&m, &me).is_some());
+        assert_eq!(rules::reopen(&m, &me), Some(rules::REOPEN_REASON));
+        let r = conv("c3", ConversationStatus::Resolved, T1);
+        assert!(rules::resolve(&r, &me).is_some());
+        assert!(rules::reply(&q, &me, false, true).is_some());
+        assert_eq!(rules::reply(&q, &me, true, true), None);
+        assert_eq!(rules::reply(&q, &me, false, false), None);
+    }
+
+    #[test]
+    fn display_name_falls_back() {
+        let mut c = queued("c1", T1);
+        c.user.name = None;
+        assert_eq!(display_name(&c), "Visitor 456789");
+        c.user.email = Some("x@y.z".into());
+        assert_eq!(display_name(&c), "x@y.z");
+    }
+}
