@@ -2202,8 +2202,13 @@ async fn desk_contact_fields_and_notes(b: Backend) {
     edited.email = None;
     edited.phone = Some("+49 30 1234".to_owned());
     edited.address = Some("Main St 1\n10115 Berlin".to_owned());
-    s.update_user(&tenant.id, &edited).await.expect("update the user");
-    assert_eq!(s.user(&tenant.id, &user.id).await.unwrap(), Some(edited.clone()));
+    s.update_user(&tenant.id, &edited)
+        .await
+        .expect("update the user");
+    assert_eq!(
+        s.user(&tenant.id, &user.id).await.unwrap(),
+        Some(edited.clone())
+    );
     assert_eq!(
         stored(s, &tenant, conv.id()).await.conversation.user,
         edited,
@@ -2287,7 +2292,10 @@ async fn desk_quick_responses(b: Backend) {
         vec![hello.clone(), thanks.clone()],
         "by shortcut"
     );
-    conflict_message(s.insert_quick_response(&tenant.id, "/thanks", "again").await);
+    conflict_message(
+        s.insert_quick_response(&tenant.id, "/thanks", "again")
+            .await,
+    );
     s.insert_quick_response(&other.id, "/thanks", "theirs")
         .await
         .expect("shortcuts are unique per tenant only");
@@ -2299,7 +2307,9 @@ async fn desk_quick_responses(b: Backend) {
 
     let mut edited = thanks.clone();
     edited.text = "Thanks a lot!".to_owned();
-    s.update_quick_response(&tenant.id, &edited).await.expect("update");
+    s.update_quick_response(&tenant.id, &edited)
+        .await
+        .expect("update");
     assert_eq!(
         s.quick_response(&tenant.id, &thanks.id).await.unwrap(),
         Some(edited.clone())
@@ -2315,7 +2325,9 @@ async fn desk_quick_responses(b: Backend) {
         s.delete_quick_response(&other.id, &thanks.id).await,
         Err(Error::NotFound(_))
     ));
-    s.delete_quick_response(&tenant.id, &thanks.id).await.expect("delete");
+    s.delete_quick_response(&tenant.id, &thanks.id)
+        .await
+        .expect("delete");
     assert!(matches!(
         s.delete_quick_response(&tenant.id, &thanks.id).await,
         Err(Error::NotFound(_))
@@ -2344,13 +2356,32 @@ async fn desk_attachments_and_their_links(b: Backend) {
         .expect("insert an attachment");
     assert_eq!(record.size, bytes.len() as u64);
     assert_eq!(record.id.as_str().len(), 36);
-    assert_eq!(record.id.as_str().as_bytes()[14], b'4', "UUID v4: {}", record.id);
+    assert_eq!(
+        record.id.as_str().as_bytes()[14],
+        b'4',
+        "UUID v4: {}",
+        record.id
+    );
     assert_time_format(&record.created_at);
-    assert_eq!(s.attachment(&tenant.id, &record.id).await.unwrap(), Some(record.clone()));
-    assert_eq!(s.attachment_data(&tenant.id, &record.id).await.unwrap(), Some(bytes));
+    assert_eq!(
+        s.attachment(&tenant.id, &record.id).await.unwrap(),
+        Some(record.clone())
+    );
+    assert_eq!(
+        s.attachment_data(&tenant.id, &record.id).await.unwrap(),
+        Some(bytes)
+    );
     assert_eq!(s.attachment(&other.id, &record.id).await.unwrap(), None);
-    assert_eq!(s.attachment_data(&other.id, &record.id).await.unwrap(), None);
-    assert!(s.attachment_links(&tenant.id, &record.id).await.unwrap().is_empty());
+    assert_eq!(
+        s.attachment_data(&other.id, &record.id).await.unwrap(),
+        None
+    );
+    assert!(
+        s.attachment_links(&tenant.id, &record.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let attachment = record.to_attachment();
     let conv = s
@@ -2407,7 +2438,12 @@ async fn desk_attachments_and_their_links(b: Backend) {
             },
         ]
     );
-    assert!(s.attachment_links(&other.id, &record.id).await.unwrap().is_empty());
+    assert!(
+        s.attachment_links(&other.id, &record.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn desk_conversation_filters(b: Backend) {
@@ -2473,28 +2509,70 @@ async fn desk_conversation_filters(b: Backend) {
 
     assert_eq!(find(tenant.clone(), tag("vip")).await, one(&by_name));
     assert_eq!(find(tenant.clone(), tag("billing")).await, one(&by_name));
-    assert!(find(tenant.clone(), tag("vi")).await.is_empty(), "tags match exactly");
-    assert_eq!(find(tenant.clone(), text("ZOE")).await, one(&by_name), "name, any case");
-    assert_eq!(find(tenant.clone(), text("zoe@EXAMPLE.com")).await, one(&by_name), "e-mail");
-    assert_eq!(find(tenant.clone(), text("invoice")).await, one(&by_text), "message text");
-    assert_eq!(find(tenant.clone(), text("%")).await, one(&by_text), "escaped %");
-    assert_eq!(find(tenant.clone(), text("_")).await, one(&by_text), "escaped _");
+    assert!(
+        find(tenant.clone(), tag("vi")).await.is_empty(),
+        "tags match exactly"
+    );
+    assert_eq!(
+        find(tenant.clone(), text("ZOE")).await,
+        one(&by_name),
+        "name, any case"
+    );
+    assert_eq!(
+        find(tenant.clone(), text("zoe@EXAMPLE.com")).await,
+        one(&by_name),
+        "e-mail"
+    );
+    assert_eq!(
+        find(tenant.clone(), text("invoice")).await,
+        one(&by_text),
+        "message text"
+    );
+    assert_eq!(
+        find(tenant.clone(), text("%")).await,
+        one(&by_text),
+        "escaped %"
+    );
+    assert_eq!(
+        find(tenant.clone(), text("_")).await,
+        one(&by_text),
+        "escaped _"
+    );
     assert_eq!(find(tenant.clone(), text("50%_o")).await, one(&by_text));
-    assert!(find(tenant.clone(), text("\\")).await.is_empty(), "escaped backslash");
+    assert!(
+        find(tenant.clone(), text("\\")).await.is_empty(),
+        "escaped backslash"
+    );
     assert!(find(tenant.clone(), text("nothing")).await.is_empty());
-    assert_eq!(find(other.clone(), text("zoe")).await, one(&theirs), "per tenant");
-    assert!(find(other.clone(), text("invoice")).await.is_empty(), "per tenant");
-    assert!(find(other.clone(), tag("vip")).await.is_empty(), "per tenant");
+    assert_eq!(
+        find(other.clone(), text("zoe")).await,
+        one(&theirs),
+        "per tenant"
+    );
+    assert!(
+        find(other.clone(), text("invoice")).await.is_empty(),
+        "per tenant"
+    );
+    assert!(
+        find(other.clone(), tag("vip")).await.is_empty(),
+        "per tenant"
+    );
     let user_filter = ConversationFilter {
         user_id: Some(max.id.clone()),
         ..ConversationFilter::default()
     };
-    assert_eq!(find(tenant.clone(), user_filter.clone()).await, one(&by_text));
+    assert_eq!(
+        find(tenant.clone(), user_filter.clone()).await,
+        one(&by_text)
+    );
     assert!(find(other.clone(), user_filter).await.is_empty());
     let both = ConversationFilter {
         tag: Some("vip".to_owned()),
         text: Some("invoice".to_owned()),
         user_id: None,
     };
-    assert!(find(tenant.clone(), both).await.is_empty(), "filters combine with AND");
+    assert!(
+        find(tenant.clone(), both).await.is_empty(),
+        "filters combine with AND"
+    );
 }

@@ -70,17 +70,15 @@ pub struct Session {
 impl Session {
     pub fn navigate(&self, route: Route) {
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            let _ = history.push_state_with_url(
-                &wasm_bindgen::JsValue::NULL,
-                "",
-                Some(&route.path()),
-            );
+            let _ =
+                history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&route.path()));
         }
         self.route.set(route);
     }
 
     pub fn is_admin(&self) -> bool {
-        self.me.with(|me| me.as_ref().is_some_and(|me| me.role.is_admin()))
+        self.me
+            .with(|me| me.as_ref().is_some_and(|me| me.role.is_admin()))
     }
 
     /// A session begins: the token is saved, the socket opens.

@@ -8,16 +8,14 @@ use web_sys::{AudioContext, Notification, NotificationOptions, NotificationPermi
 /// Asks for notification permission, once, when the browser has not been asked yet. Browsers
 /// want this from a user gesture, so the desk calls it from a click.
 pub fn ask_permission() {
-    if notifications_supported() && Notification::permission() == NotificationPermission::Default
-    {
+    if notifications_supported() && Notification::permission() == NotificationPermission::Default {
         let _ = Notification::request_permission();
     }
 }
 
 fn notifications_supported() -> bool {
-    web_sys::window().is_some_and(|w| {
-        web_sys::js_sys::Reflect::has(&w, &"Notification".into()).unwrap_or(false)
-    })
+    web_sys::window()
+        .is_some_and(|w| web_sys::js_sys::Reflect::has(&w, &"Notification".into()).unwrap_or(false))
 }
 
 pub fn notice(notice: &Notice) {
@@ -26,8 +24,7 @@ pub fn notice(notice: &Notice) {
         Notice::AssignedToMe(_, name) => ("Conversation assigned to you", name.as_str()),
     };
     beep();
-    if notifications_supported() && Notification::permission() == NotificationPermission::Granted
-    {
+    if notifications_supported() && Notification::permission() == NotificationPermission::Granted {
         let options = NotificationOptions::new();
         options.set_body(body);
         options.set_tag("switchboard");

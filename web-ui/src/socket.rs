@@ -305,7 +305,9 @@ impl Socket {
         self.inner
             .try_with_value(|i| {
                 i.generation == generation
-                    && i.ws.as_ref().is_some_and(|ws| ws.send_with_str(&text).is_ok())
+                    && i.ws
+                        .as_ref()
+                        .is_some_and(|ws| ws.send_with_str(&text).is_ok())
             })
             .unwrap_or(false)
     }
@@ -350,7 +352,10 @@ impl Socket {
 
     /// Shows `id` (or nothing): unsubscribes the previous conversation, subscribes this one.
     pub fn open(self, id: Option<ConversationId>) {
-        let previous = self.inner.try_with_value(|i| i.subscribed.clone()).flatten();
+        let previous = self
+            .inner
+            .try_with_value(|i| i.subscribed.clone())
+            .flatten();
         if let Some(previous) = previous
             && Some(&previous) != id.as_ref()
         {
@@ -372,11 +377,8 @@ impl Socket {
     }
 
     fn subscribe(self, id: ConversationId) {
-        let after = self
-            .store
-            .with_untracked(|s| s.resume_after(&id, WINDOW));
-        self.inner
-            .update_value(|i| i.subscribed = Some(id.clone()));
+        let after = self.store.with_untracked(|s| s.resume_after(&id, WINDOW));
+        self.inner.update_value(|i| i.subscribed = Some(id.clone()));
         let conversation_id = id.clone();
         self.request(
             move |req| {

@@ -7,8 +7,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 use switchboard_protocol::{
-    Agent, AgentId, AuthorKind, Conversation, ConversationId, ConversationStatus, ConversationView, GroupId,
-    HolderKind, Message, Presence, ServerFrame,
+    Agent, AgentId, AuthorKind, Conversation, ConversationId, ConversationStatus, ConversationView,
+    GroupId, HolderKind, Message, Presence, ServerFrame,
 };
 
 /// The five tabs, in the order the rail shows them.
@@ -282,7 +282,10 @@ impl DeskState {
             // Whoever was typing has most likely just sent this.
             if message.author.kind != AuthorKind::System
                 && self.typing.contains_key(&id)
-                && self.me.as_ref().is_none_or(|me| me.id.as_str() != message.author.id)
+                && self
+                    .me
+                    .as_ref()
+                    .is_none_or(|me| me.id.as_str() != message.author.id)
             {
                 self.typing.remove(&id);
             }
@@ -312,9 +315,7 @@ impl DeskState {
 
     /// The lowest `seq` held (`None`: none).
     pub fn bottom_seq(&self, id: &ConversationId) -> Option<u64> {
-        self.messages
-            .get(id)
-            .and_then(|m| m.keys().next().copied())
+        self.messages.get(id).and_then(|m| m.keys().next().copied())
     }
 
     /// Whether older messages than those held exist (seq starts at 1, agents see no gaps).
@@ -685,7 +686,11 @@ mod tests {
     #[test]
     fn lists_load_and_count() {
         let mut s = DeskState::new(me());
-        s.load_view(ConversationView::Mine, vec![mine("c1", T1), mine("c2", T2)], 0);
+        s.load_view(
+            ConversationView::Mine,
+            vec![mine("c1", T1), mine("c2", T2)],
+            0,
+        );
         assert_eq!(s.count(ConversationView::Mine), 2);
         // Sorted like the gateway sorts: most recently updated first.
         assert_eq!(s.list(ConversationView::Mine), &[id("c2"), id("c1")]);
@@ -734,7 +739,11 @@ mod tests {
     #[test]
     fn handed_over_conversation_moves_from_bot_to_unassigned() {
         let mut s = DeskState::new(me());
-        s.load_view(ConversationView::Bot, vec![conv("c1", ConversationStatus::Bot, T1)], 0);
+        s.load_view(
+            ConversationView::Bot,
+            vec![conv("c1", ConversationStatus::Bot, T1)],
+            0,
+        );
         apply(&mut s, &updated(queued("c1", T2)));
         assert_eq!(s.count(ConversationView::Bot), 0);
         assert_eq!(s.list(ConversationView::Unassigned), &[id("c1")]);
@@ -771,7 +780,10 @@ mod tests {
         let mut s = DeskState::new(me());
         apply(&mut s, &updated(mine("c1", T2)));
         apply(&mut s, &updated(queued("c1", T1)));
-        assert_eq!(s.conversations[&id("c1")].status, ConversationStatus::Assigned);
+        assert_eq!(
+            s.conversations[&id("c1")].status,
+            ConversationStatus::Assigned
+        );
         // Nor does a list fetched before the change.
         s.load_view(ConversationView::Unassigned, vec![queued("c1", T1)], 0);
         assert_eq!(s.count(ConversationView::Unassigned), 0);
@@ -784,7 +796,11 @@ mod tests {
         let mut c = mine("c1", T1);
         c.last_seq = 2;
         s.load_view(ConversationView::Mine, vec![c], 0);
-        assert_eq!(s.unread(&id("c1")), 0, "what was there on load counts as seen");
+        assert_eq!(
+            s.unread(&id("c1")),
+            0,
+            "what was there on load counts as seen"
+        );
         apply(&mut s, &created(msg("c1", 3, AuthorKind::User)));
         apply(&mut s, &created(msg("c1", 4, AuthorKind::User)));
         apply(&mut s, &created(msg("c1", 4, AuthorKind::User)));
@@ -841,11 +857,19 @@ mod tests {
         let mut c = mine("c1", T1);
         c.last_seq = 120;
         apply(&mut s, &updated(c));
-        assert_eq!(s.resume_after(&id("c1"), 50), 70, "nothing held: the last window");
+        assert_eq!(
+            s.resume_after(&id("c1"), 50),
+            70,
+            "nothing held: the last window"
+        );
         for seq in [71, 72, 73, 80] {
             apply(&mut s, &created(msg("c1", seq, AuthorKind::User)));
         }
-        assert_eq!(s.resume_after(&id("c1"), 50), 73, "the gap after 73 is refilled");
+        assert_eq!(
+            s.resume_after(&id("c1"), 50),
+            73,
+            "the gap after 73 is refilled"
+        );
         assert!(s.has_older(&id("c1")));
     }
 
@@ -869,7 +893,11 @@ mod tests {
         c.last_seq = 6;
         let ack = Ack {
             conversation: Some(c.clone()),
-            messages: Some((after + 1..=6).map(|n| msg("c1", n, AuthorKind::User)).collect()),
+            messages: Some(
+                (after + 1..=6)
+                    .map(|n| msg("c1", n, AuthorKind::User))
+                    .collect(),
+            ),
             has_more: Some(false),
             ..Ack::new("r")
         };

@@ -10,9 +10,8 @@ use crate::clock;
 use crate::error::{Error, Result};
 use crate::principal::{AgentPrincipal, Principal};
 use crate::store::{
-    CandidateLoad,
-    ConversationFilter, ConversationOrder, ConversationQuery, ConversationState, Decision, MessagePage, MessageQuery,
-    NewConversation, NewMessage, Outcome, Visibility,
+    CandidateLoad, ConversationFilter, ConversationOrder, ConversationQuery, ConversationState,
+    Decision, MessagePage, MessageQuery, NewConversation, NewMessage, Outcome, Visibility,
 };
 use switchboard_protocol::{
     Agent, AgentId, AssignTarget, Assignee, ConversationId, ConversationStatus as Status,
@@ -145,18 +144,34 @@ impl Desk {
                     Some(state) => {
                         if state.status() != Status::Resolved {
                             let decide = move |s: &ConversationState| {
-                                Ok(transitions::user_message(s, message.clone(), &Reopen::ToQueue, &now))
+                                Ok(transitions::user_message(
+                                    s,
+                                    message.clone(),
+                                    &Reopen::ToQueue,
+                                    &now,
+                                ))
                             };
-                            return self.store.modify_conversation(tenant, state.id(), &decide).await;
+                            return self
+                                .store
+                                .modify_conversation(tenant, state.id(), &decide)
+                                .await;
                         }
                         // Whether the previous agent can take it back is decided with their load
                         // read in the reopening transaction: reopens cannot race past a capacity.
                         let plan = self.reopen_plan(tenant, &state).await?;
-                        let agents: Vec<AgentId> = plan.agent.iter().map(|a| a.id.clone()).collect();
+                        let agents: Vec<AgentId> =
+                            plan.agent.iter().map(|a| a.id.clone()).collect();
                         let decide = move |s: &ConversationState, loads: &[CandidateLoad]| {
-                            Ok(transitions::user_message(s, message.clone(), &plan.choose(loads), &now))
+                            Ok(transitions::user_message(
+                                s,
+                                message.clone(),
+                                &plan.choose(loads),
+                                &now,
+                            ))
                         };
-                        self.store.modify_conversation_with_loads(tenant, state.id(), &agents, &decide).await
+                        self.store
+                            .modify_conversation_with_loads(tenant, state.id(), &agents, &decide)
+                            .await
                     }
                     None => self.open_conversation(tenant, &user.id, message).await,
                 }
@@ -315,15 +330,24 @@ impl Desk {
                 // is read in the change's own transaction, so assignments cannot race past it.
                 let by = agent.clone();
                 let decide = move |s: &ConversationState, loads: &[CandidateLoad]| {
-                    let open = loads.iter().find(|l| l.id == target.id).map_or(0, |l| l.open);
+                    let open = loads
+                        .iter()
+                        .find(|l| l.id == target.id)
+                        .map_or(0, |l| l.open);
                     let holds = s.holder(HolderKind::Agent) == Some(target.id.as_str());
                     if !by.is_admin() && !holds && target.capacity.is_some_and(|cap| open >= cap) {
-                        return Err(Error::Unavailable(format!("{} is at capacity", target.full_name)));
+                        return Err(Error::Unavailable(format!(
+                            "{} is at capacity",
+                            target.full_name
+                        )));
                     }
                     transitions::assign_to_agent(s, &target, &by)
                 };
                 let target_id = [AgentId(to.id.clone())];
-                let outcome = self.store.modify_conversation_with_loads(tenant, id, &target_id, &decide).await?;
+                let outcome = self
+                    .store
+                    .modify_conversation_with_loads(tenant, id, &target_id, &decide)
+                    .await?;
                 self.settle(tenant, &outcome).await;
                 Ok(outcome.after)
             }

@@ -22,8 +22,9 @@ use crate::topics::Topic;
 use std::collections::HashSet;
 use std::time::Duration;
 use switchboard_protocol::{
-    AgentId, Assignment, AuthorKind, BotId, ConversationId, ClientRole, ConversationStatus as Status, GroupId,
-    HolderKind, Presence, QueuePosition, ReopenFallback, Routing, ServerFrame, TenantId,
+    AgentId, Assignment, AuthorKind, BotId, ClientRole, ConversationId,
+    ConversationStatus as Status, GroupId, HolderKind, Presence, QueuePosition, ReopenFallback,
+    Routing, ServerFrame, TenantId,
 };
 
 /// Where a reopened conversation goes: back to `agent` while below capacity, else `fallback`.
@@ -37,9 +38,15 @@ impl ReopenPlan {
     pub fn choose(&self, loads: &[CandidateLoad]) -> Reopen {
         match &self.agent {
             Some(agent) => {
-                let open = loads.iter().find(|l| l.id == agent.id).map_or(0, |l| l.open);
+                let open = loads
+                    .iter()
+                    .find(|l| l.id == agent.id)
+                    .map_or(0, |l| l.open);
                 if agent.capacity.is_none_or(|cap| open < cap) {
-                    Reopen::ToAgent { id: agent.id.0.clone(), name: agent.full_name.clone() }
+                    Reopen::ToAgent {
+                        id: agent.id.0.clone(),
+                        name: agent.full_name.clone(),
+                    }
                 } else {
                     self.fallback.clone()
                 }
@@ -243,8 +250,15 @@ impl Desk {
 
     /// Where a resolved conversation may go when its user writes again: its previous agent if
     /// online (the capacity is checked in the change's transaction), else the fallback.
-    pub(crate) async fn reopen_plan(&self, tenant: &TenantId, state: &ConversationState) -> Result<ReopenPlan> {
-        let mut plan = ReopenPlan { agent: None, fallback: Reopen::ToQueue };
+    pub(crate) async fn reopen_plan(
+        &self,
+        tenant: &TenantId,
+        state: &ConversationState,
+    ) -> Result<ReopenPlan> {
+        let mut plan = ReopenPlan {
+            agent: None,
+            fallback: Reopen::ToQueue,
+        };
         if state.status() != Status::Resolved {
             return Ok(plan);
         }
@@ -299,7 +313,10 @@ impl Desk {
         let conversation = outcome.after.id().clone();
         if !self.bot_connected(tenant, &bot).await {
             let why = "The assistant is not available right now";
-            return self.bot_failed(tenant, &conversation, &bot, None, why).await.map(|_| ());
+            return self
+                .bot_failed(tenant, &conversation, &bot, None, why)
+                .await
+                .map(|_| ());
         }
         if settings.bot_timeout_secs == 0 {
             return Ok(());
@@ -312,7 +329,10 @@ impl Desk {
         let wait = Duration::from_secs(u64::from(settings.bot_timeout_secs));
         tokio::spawn(async move {
             tokio::time::sleep(wait).await;
-            if let Err(err) = desk.bot_timed_out(&tenant, &conversation, &bot, unanswered).await {
+            if let Err(err) = desk
+                .bot_timed_out(&tenant, &conversation, &bot, unanswered)
+                .await
+            {
                 tracing::error!(error = %err, "handing over from a silent bot");
             }
         });
@@ -321,23 +341,52 @@ impl Desk {
 
     /// The bot had `bot_timeout_secs` to answer the user's message `unanswered`: if it has not
     /// written since (other messages, the user's or agents' notes, are no answer), hand over.
-    async fn bot_timed_out(&self, tenant: &TenantId, conversation: &ConversationId, bot: &BotId, unanswered: u64) -> Result<()> {
+    async fn bot_timed_out(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        bot: &BotId,
+        unanswered: u64,
+    ) -> Result<()> {
         if !self.settings(tenant).await?.human_chat_enabled {
             return Ok(());
         }
         // A few rounds: a message written between the check and the change means checking again.
         for _ in 0..3 {
-            let query = MessageQuery { after_seq: Some(unanswered), before_seq: None, limit: MAX_PAGE, include_private: true };
+            let query = MessageQuery {
+                after_seq: Some(unanswered),
+                before_seq: None,
+                limit: MAX_PAGE,
+                include_private: true,
+            };
             let page = self.store.messages(tenant, conversation, &query).await?;
-            if page.messages.iter().any(|m| m.author.kind == AuthorKind::Bot && m.author.id == bot.as_str()) {
+            if page
+                .messages
+                .iter()
+                .any(|m| m.author.kind == AuthorKind::Bot && m.author.id == bot.as_str())
+            {
                 return Ok(());
             }
             let checked_up_to = page.messages.last().map_or(unanswered, |m| m.seq);
-            if self.bot_failed(tenant, conversation, bot, Some(checked_up_to), "The assistant did not answer in time").await? {
+            if self
+                .bot_failed(
+                    tenant,
+                    conversation,
+                    bot,
+                    Some(checked_up_to),
+                    "The assistant did not answer in time",
+                )
+                .await?
+            {
                 return Ok(());
             }
             match self.store.conversation(tenant, conversation).await? {
-                Some(state) if state.holder(HolderKind::Bot) == Some(bot.as_str()) && state.conversation.last_seq > checked_up_to => continue,
+                Some(state)
+                    if state.holder(HolderKind::Bot) == Some(bot.as_str())
+                        && state.conversation.last_seq > checked_up_to =>
+                {
+                    continue;
+                }
                 _ => return Ok(()),
             }
         }
@@ -346,12 +395,24 @@ impl Desk {
 
     /// Hands the conversation over from a failed bot; true if it did (the bot still held it and,
     /// with `unanswered`, nothing was written after that seq).
-    async fn bot_failed(&self, tenant: &TenantId, conversation: &ConversationId, bot: &BotId, unanswered: Option<u64>, why: &str) -> Result<bool> {
+    async fn bot_failed(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        bot: &BotId,
+        unanswered: Option<u64>,
+        why: &str,
+    ) -> Result<bool> {
         let now = clock::now();
         let bot_id = bot.0.clone();
         let why = why.to_owned();
-        let decide = move |s: &ConversationState| Ok(transitions::bot_failed(s, &bot_id, unanswered, &why, &now));
-        let outcome = self.store.modify_conversation(tenant, conversation, &decide).await?;
+        let decide = move |s: &ConversationState| {
+            Ok(transitions::bot_failed(s, &bot_id, unanswered, &why, &now))
+        };
+        let outcome = self
+            .store
+            .modify_conversation(tenant, conversation, &decide)
+            .await?;
         if outcome.state_changed {
             tracing::info!(%conversation, "bot failed the user; handed over");
             // It entered its group's queue and nothing else changed: no bot to watch.

@@ -57,7 +57,10 @@ pub fn router(state: AppState) -> Router {
 /// Prometheus scrape endpoint. Unauthenticated, like `/healthz`: keep it on the private network.
 async fn metrics() -> impl axum::response::IntoResponse {
     (
-        [(axum::http::header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         crate::metrics::render(),
     )
 }

@@ -23,8 +23,8 @@ use crate::error::Result;
 use async_trait::async_trait;
 use std::collections::HashMap;
 use switchboard_protocol::{
-    AgentId, AttachmentId, AuthorKind, BotId, ConversationId, GroupId, Message, Settings,
-    TenantId, UserId,
+    AgentId, AttachmentId, AuthorKind, BotId, ConversationId, GroupId, Message, Settings, TenantId,
+    UserId,
 };
 
 /// The decision a conversation change is made of; runs inside the write transaction.
@@ -130,7 +130,13 @@ pub trait Store: Send + Sync {
     /// Like [`Store::modify_conversation`], with the loads of `agents` read in the same
     /// transaction and serialized with auto-assignment (per tenant), so capacity checks hold
     /// when several changes race.
-    async fn modify_conversation_with_loads(&self, tenant: &TenantId, id: &ConversationId, agents: &[AgentId], decide: LoadedDecide<'_>) -> Result<Outcome>;
+    async fn modify_conversation_with_loads(
+        &self,
+        tenant: &TenantId,
+        id: &ConversationId,
+        agents: &[AgentId],
+        decide: LoadedDecide<'_>,
+    ) -> Result<Outcome>;
     /// The message an author already stored under this idempotency key, if any.
     async fn message_by_client_id(
         &self,
@@ -192,8 +198,7 @@ pub trait Store: Send + Sync {
         text: &str,
     ) -> Result<QuickResponse>;
     /// Writes shortcut and text; `not_found` if absent, `conflict` if the shortcut is taken.
-    async fn update_quick_response(&self, tenant: &TenantId, quick: &QuickResponse)
-    -> Result<()>;
+    async fn update_quick_response(&self, tenant: &TenantId, quick: &QuickResponse) -> Result<()>;
     /// `not_found` if absent.
     async fn delete_quick_response(&self, tenant: &TenantId, id: &str) -> Result<()>;
     /// Stores the file under a new random id (UUID v4).
@@ -208,8 +213,11 @@ pub trait Store: Send + Sync {
         id: &AttachmentId,
     ) -> Result<Option<AttachmentRecord>>;
     /// The attachment's bytes.
-    async fn attachment_data(&self, tenant: &TenantId, id: &AttachmentId)
-    -> Result<Option<Vec<u8>>>;
+    async fn attachment_data(
+        &self,
+        tenant: &TenantId,
+        id: &AttachmentId,
+    ) -> Result<Option<Vec<u8>>>;
     /// The messages (their conversations) that carry the attachment.
     async fn attachment_links(
         &self,

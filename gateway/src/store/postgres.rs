@@ -961,7 +961,13 @@ impl Store for PostgresStore {
         })
     }
 
-    async fn modify_conversation_with_loads(&self, tenant: &TenantId, id: &ConversationId, agents: &[AgentId], decide: LoadedDecide<'_>) -> Result<Outcome> {
+    async fn modify_conversation_with_loads(
+        &self,
+        tenant: &TenantId,
+        id: &ConversationId,
+        agents: &[AgentId],
+        decide: LoadedDecide<'_>,
+    ) -> Result<Outcome> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
             .bind(tenant.as_str())
@@ -975,14 +981,24 @@ impl Store for PostgresStore {
         let decision = decide(&before, &loads)?;
         let state_changed = decision.next.as_ref().is_some_and(|next| next != &before);
         if !state_changed && decision.messages.is_empty() {
-            return Ok(Outcome { after: before.clone(), before: Some(before), messages: Vec::new(), state_changed: false });
+            return Ok(Outcome {
+                after: before.clone(),
+                before: Some(before),
+                messages: Vec::new(),
+                state_changed: false,
+            });
         }
         let mut after = decision.next.unwrap_or_else(|| before.clone());
         after.conversation.last_seq = before.conversation.last_seq;
         let messages = append_and_write(&mut tx, tenant, &mut after, decision.messages).await?;
         record_assignment(&mut tx, tenant, Some(&before), &after).await?;
         tx.commit().await.map_err(db)?;
-        Ok(Outcome { before: Some(before), after, messages, state_changed })
+        Ok(Outcome {
+            before: Some(before),
+            after,
+            messages,
+            state_changed,
+        })
     }
 
     async fn message_by_client_id(
@@ -1267,11 +1283,7 @@ impl Store for PostgresStore {
         Ok(quick)
     }
 
-    async fn update_quick_response(
-        &self,
-        tenant: &TenantId,
-        quick: &QuickResponse,
-    ) -> Result<()> {
+    async fn update_quick_response(&self, tenant: &TenantId, quick: &QuickResponse) -> Result<()> {
         let done = sqlx::query(
             "UPDATE quick_responses SET shortcut = $1, text = $2 WHERE tenant_id = $3 AND id = $4",
         )

@@ -50,13 +50,21 @@ pub async fn run(mut socket: WebSocket, state: AppState) {
         };
         session.subscribe_base_topics();
         session.state.desk.socket_opened(&session.principal).await;
-        let role = crate::metrics::RoleLabel { role: role_name(session.principal.role()) };
-        crate::metrics::metrics().connections.get_or_create(&role).inc();
+        let role = crate::metrics::RoleLabel {
+            role: role_name(session.principal.role()),
+        };
+        crate::metrics::metrics()
+            .connections
+            .get_or_create(&role)
+            .inc();
         tracing::debug!("connected");
         session.serve(outbox).await;
         session.state.desk.hub().remove(&session.handle);
         session.state.desk.socket_closed(&session.principal).await;
-        crate::metrics::metrics().connections.get_or_create(&role).dec();
+        crate::metrics::metrics()
+            .connections
+            .get_or_create(&role)
+            .dec();
         tracing::debug!("disconnected");
     }
     .instrument(span)

@@ -12,7 +12,11 @@ pub fn ContactPanel() -> impl IntoView {
     let store = expect_context::<RwSignal<DeskState>>();
     let directory = expect_context::<Directory>();
     let conversation = Memo::new(move |_| {
-        store.with(|s| s.open.as_ref().and_then(|id| s.conversations.get(id).cloned()))
+        store.with(|s| {
+            s.open
+                .as_ref()
+                .and_then(|id| s.conversations.get(id).cloned())
+        })
     });
     let field = |label: &'static str, testid: &'static str, value: Option<String>| {
         view! {

@@ -272,9 +272,10 @@ fn Composer(id: ConversationId) -> impl IntoView {
     };
     // With accept_first, only the holder replies publicly; the composer says so up front.
     let hint = move || {
-        let accept_first = directory
-            .settings
-            .with(|s| s.as_ref().is_none_or(|s| s.reply_policy == ReplyPolicy::AcceptFirst));
+        let accept_first = directory.settings.with(|s| {
+            s.as_ref()
+                .is_none_or(|s| s.reply_policy == ReplyPolicy::AcceptFirst)
+        });
         let private = private.get();
         store.with(|s| {
             conversation.with(|c| rules::reply(c.as_ref()?, s.me.as_ref()?, private, accept_first))

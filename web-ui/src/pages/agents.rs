@@ -91,7 +91,11 @@ fn CreateAgentForm(
     let role = RwSignal::new("agent".to_owned());
     let created = RwSignal::new(None::<(String, Option<String>)>);
     let busy = RwSignal::new(false);
-    let is_owner = move || session.me.with(|m| m.as_ref().is_some_and(|m| m.role == Role::Owner));
+    let is_owner = move || {
+        session
+            .me
+            .with(|m| m.as_ref().is_some_and(|m| m.role == Role::Owner))
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -172,7 +176,9 @@ fn AgentRow(
     let session = expect_context::<Session>();
     let editing = RwSignal::new(false);
     let confirming = RwSignal::new(false);
-    let me_id = session.me.with_untracked(|m| m.as_ref().map(|m| m.id.clone()));
+    let me_id = session
+        .me
+        .with_untracked(|m| m.as_ref().map(|m| m.id.clone()));
     let is_owner = session
         .me
         .with_untracked(|m| m.as_ref().is_some_and(|m| m.role == Role::Owner));
@@ -188,7 +194,11 @@ fn AgentRow(
                     .map_or_else(|| id.to_string(), |g| g.name.clone())
             })
             .collect();
-        if names.is_empty() { "—".to_owned() } else { names.join(", ") }
+        if names.is_empty() {
+            "—".to_owned()
+        } else {
+            names.join(", ")
+        }
     });
     let agent = StoredValue::new(agent);
     let a = agent.get_value();
@@ -290,7 +300,9 @@ fn EditAgent(
             match cap_text.trim().parse::<u32>() {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    error.set(Some("Capacity is a whole number, or empty for no cap.".into()));
+                    error.set(Some(
+                        "Capacity is a whole number, or empty for no cap.".into(),
+                    ));
                     return;
                 }
             }

@@ -79,10 +79,9 @@ pub fn DeskPage() -> impl IntoView {
     };
     provide_context(directory);
     directory.refresh();
-    if let Ok(handle) = set_interval_with_handle(
-        move || directory.now.set(now_ms()),
-        Duration::from_secs(5),
-    ) {
+    if let Ok(handle) =
+        set_interval_with_handle(move || directory.now.set(now_ms()), Duration::from_secs(5))
+    {
         on_cleanup(move || handle.clear());
     }
 

@@ -132,12 +132,16 @@ fn GroupRow(
                     .map_or_else(|| id.to_string(), |a| a.full_name.clone())
             })
             .collect();
-        if names.is_empty() { "—".to_owned() } else { names.join(", ") }
+        if names.is_empty() {
+            "—".to_owned()
+        } else {
+            names.join(", ")
+        }
     });
-    let hours = group
-        .business_hours
-        .as_ref()
-        .map_or_else(|| "always open".to_owned(), |h| format!("{} ({} windows)", h.timezone, h.weekly.len()));
+    let hours = group.business_hours.as_ref().map_or_else(
+        || "always open".to_owned(),
+        |h| format!("{} ({} windows)", h.timezone, h.weekly.len()),
+    );
     let stored = StoredValue::new(group.clone());
     view! {
         <tr data-testid="group-row" data-group-id=group.id.to_string()>

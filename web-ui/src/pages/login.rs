@@ -33,13 +33,11 @@ pub fn LoginPage() -> impl IntoView {
                     password.set(String::new());
                     session.begin(&answer.token, answer.agent);
                 }
-                Err(err) => {
-                    error.set(Some(if err.is_unauthorized() {
-                        "Wrong login or password.".into()
-                    } else {
-                        err.message
-                    }))
-                }
+                Err(err) => error.set(Some(if err.is_unauthorized() {
+                    "Wrong login or password.".into()
+                } else {
+                    err.message
+                })),
             }
             busy.set(false);
         });

@@ -54,7 +54,8 @@ fn Rail() -> impl IntoView {
     let presence_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let name = move || {
-        store.with(|s| s.me.as_ref().map(|m| m.full_name.clone()))
+        store
+            .with(|s| s.me.as_ref().map(|m| m.full_name.clone()))
             .or_else(|| session.me.with(|m| m.as_ref().map(|m| m.full_name.clone())))
             .unwrap_or_default()
     };
@@ -82,9 +83,7 @@ fn Rail() -> impl IntoView {
     };
     let tab = move |view: ConversationView| {
         let count = Memo::new(move |_| store.with(|s| s.count(view)));
-        let selected = move || {
-            session.route.with(|r| *r == Route::Desk) && ui.tab.get() == view
-        };
+        let selected = move || session.route.with(|r| *r == Route::Desk) && ui.tab.get() == view;
         view! {
             <button
                 class="tab"
