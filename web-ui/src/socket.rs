@@ -40,6 +40,7 @@ struct Inner {
     handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
     /// The conversation subscribed on this socket.
     subscribed: Option<ConversationId>,
+    heartbeat: bool,
 }
 
 /// A handle to the socket; `Copy`, so closures and components take it freely.
@@ -228,6 +229,13 @@ impl Socket {
     }
 
     fn heartbeat(self) {
+        if self
+            .inner
+            .try_update_value(|i| std::mem::replace(&mut i.heartbeat, true))
+            != Some(false)
+        {
+            return;
+        }
         // One ping every 25 s keeps proxies from closing an idle socket.
         let _ = set_interval_with_handle(
             move || {

@@ -100,6 +100,9 @@ pub struct DeskState {
 /// Whether `conversation` belongs in `view` for `me` (mirrors the gateway's list queries;
 /// visibility itself is the gateway's business: we only ever hear of what we may see).
 pub fn in_view(conversation: &Conversation, view: ConversationView, me: Option<&Agent>) -> bool {
+    if !visible(conversation, me) {
+        return false;
+    }
     let status = conversation.status;
     match view {
         ConversationView::Mine => {
@@ -112,6 +115,20 @@ pub fn in_view(conversation: &Conversation, view: ConversationView, me: Option<&
     }
 }
 
+/// Whether the agent may still see it (the gateway's rule): admins see all, an agent its
+/// groups' conversations and those it holds. An update can take one out of sight, e.g. a
+/// transfer to another group: it then leaves every list.
+pub fn visible(conversation: &Conversation, me: Option<&Agent>) -> bool {
+    match me {
+        Some(me) => {
+            me.role.is_admin()
+                || me.group_ids.contains(&conversation.group_id)
+                || held_by_me(conversation, Some(me))
+        }
+        None => true,
+    }
+}
+
 pub fn held_by_me(conversation: &Conversation, me: Option<&Agent>) -> bool {
     match (&conversation.assignee, me) {
         (Some(assignee), Some(me)) => {
@@ -121,8 +138,12 @@ pub fn held_by_me(conversation: &Conversation, me: Option<&Agent>) -> bool {
     }
 }
 
+/// Whether a queue concerns me: my groups', or every group for an admin who is in none (an
+/// owner who set up the tenant still hears of waiting users).
 fn in_my_groups(group: &GroupId, me: Option<&Agent>) -> bool {
-    me.is_some_and(|me| me.group_ids.contains(group))
+    me.is_some_and(|me| {
+        me.group_ids.contains(group) || (me.group_ids.is_empty() && me.role.is_admin())
+    })
 }
 
 /// Unassigned: oldest in the queue first. Everything else: most recently updated first.
@@ -489,6 +510,9 @@ pub fn apply(state: &mut DeskState, frame: &ServerFrame) {
         | ServerFrame::Pong(_)
         | ServerFrame::Read(_)
         | ServerFrame::QueuePosition(_) => {}
+        // Frames a newer protocol crate adds change nothing until the desk learns them.
+        #[allow(unreachable_patterns)]
+        _ => {}
     }
 }
 
@@ -760,6 +784,24 @@ mod tests {
     }
 
     #[test]
+    fn a_transfer_out_of_my_groups_takes_it_out_of_my_lists() {
+        let mut s = DeskState::new(me());
+        apply(&mut s, &updated(queued("c1", T1)));
+        assert_eq!(s.count(ConversationView::Open), 1);
+        let mut moved = queued("c1", T2);
+        moved.group_id = GroupId::from("g9");
+        apply(&mut s, &updated(moved.clone()));
+        assert_eq!(s.count(ConversationView::Open), 0);
+        assert_eq!(s.count(ConversationView::Unassigned), 0);
+        // An admin keeps seeing it.
+        let mut admin = me();
+        admin.role = Role::Admin;
+        let mut s = DeskState::new(admin);
+        apply(&mut s, &updated(moved));
+        assert_eq!(s.count(ConversationView::Unassigned), 1);
+    }
+
+    #[test]
     fn unassigned_is_oldest_first_and_others_newest_first() {
         let mut s = DeskState::new(me());
         apply(&mut s, &updated(queued("late", T3)));
@@ -841,6 +883,18 @@ mod tests {
             ]
         );
         assert!(s.take_notices().is_empty());
+    }
+
+    #[test]
+    fn an_admin_in_no_group_hears_of_every_queue() {
+        let mut admin = me();
+        admin.role = Role::Owner;
+        admin.group_ids.clear();
+        let mut s = DeskState::new(admin);
+        let mut elsewhere = queued("c1", T1);
+        elsewhere.group_id = GroupId::from("g9");
+        apply(&mut s, &updated(elsewhere));
+        assert_eq!(s.take_notices().len(), 1);
     }
 
     #[test]
