@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// `PATCH /v1/conversations/{id}/user`: absent keeps a field, `null` clears it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PatchContact {
     #[serde(default, skip_serializing_if = "Patch::is_keep")]
     pub name: Patch<String>,
@@ -21,6 +22,7 @@ pub struct PatchContact {
 
 /// An agent's note about an end user, shared by the agents who may see the user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UserNote {
     pub id: String,
     pub user_id: UserId,
@@ -31,24 +33,28 @@ pub struct UserNote {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UserNoteList {
     pub notes: Vec<UserNote>,
 }
 
 /// `POST /v1/users/{user_id}/notes`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreateUserNote {
     pub text: String,
 }
 
 /// `PUT /v1/conversations/{id}/tags`: the conversation's tags become these.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SetTags {
     pub tags: Vec<String>,
 }
 
 /// A canned answer an agent inserts by its shortcut.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct QuickResponse {
     pub id: String,
     pub shortcut: String,
@@ -56,12 +62,14 @@ pub struct QuickResponse {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct QuickResponseList {
     pub quick_responses: Vec<QuickResponse>,
 }
 
 /// `POST /v1/quick-responses`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreateQuickResponse {
     pub shortcut: String,
     pub text: String,
@@ -69,6 +77,7 @@ pub struct CreateQuickResponse {
 
 /// `PATCH /v1/quick-responses/{id}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PatchQuickResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shortcut: Option<String>,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Frames a client sends to the gateway.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type")]
 pub enum ClientFrame {
     #[serde(rename = "auth")]
@@ -87,11 +88,13 @@ impl ClientFrame {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Auth {
     pub token: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MessageSend {
     pub req: String,
     /// A user may leave it out: the latest unresolved conversation continues, or a new one opens.
@@ -108,6 +111,7 @@ pub struct MessageSend {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Handover {
     pub req: String,
     pub conversation_id: ConversationId,
@@ -119,6 +123,7 @@ pub struct Handover {
 
 /// The body of frames that name one conversation and nothing else.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConversationRef {
     pub req: String,
     pub conversation_id: ConversationId,
@@ -126,12 +131,14 @@ pub struct ConversationRef {
 
 /// The target of `conversation.assign`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AssignTarget {
     pub kind: HolderKind,
     pub id: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Assign {
     pub req: String,
     pub conversation_id: ConversationId,
@@ -139,6 +146,7 @@ pub struct Assign {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Transfer {
     pub req: String,
     pub conversation_id: ConversationId,
@@ -146,6 +154,7 @@ pub struct Transfer {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Subscribe {
     pub req: String,
     pub conversation_id: ConversationId,
@@ -154,6 +163,7 @@ pub struct Subscribe {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct History {
     pub req: String,
     pub conversation_id: ConversationId,
@@ -166,23 +176,27 @@ pub struct History {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PresenceSet {
     pub req: String,
     pub status: Presence,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Typing {
     pub conversation_id: ConversationId,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Read {
     pub conversation_id: ConversationId,
     pub seq: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Ping {
     /// Optional: when present, the `pong` carries it back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -191,6 +205,7 @@ pub struct Ping {
 
 /// Who a socket authenticated as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClientRole {
     User,
@@ -204,6 +219,7 @@ pub enum ClientRole {
 /// parsed, so boxing it would cost an allocation for nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type")]
 pub enum ServerFrame {
     #[serde(rename = "welcome")]
@@ -230,6 +246,7 @@ pub enum ServerFrame {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Welcome {
     pub role: ClientRole,
     pub id: String,
@@ -238,6 +255,7 @@ pub struct Welcome {
 
 /// The answer to a request. Which fields are present depends on the request (section 3 table).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Ack {
     pub req: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -264,6 +282,7 @@ impl Ack {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorFrame {
     /// The `req` of the frame this answers, when one could be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -273,22 +292,26 @@ pub struct ErrorFrame {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MessageCreated {
     pub message: Message,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConversationUpdated {
     pub conversation: Conversation,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TypingEvent {
     pub conversation_id: ConversationId,
     pub author: Author,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReadEvent {
     pub conversation_id: ConversationId,
     pub seq: u64,
@@ -296,6 +319,7 @@ pub struct ReadEvent {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PresenceEvent {
     pub agent_id: AgentId,
     pub presence: Presence,
@@ -304,6 +328,7 @@ pub struct PresenceEvent {
 
 /// Sent to a conversation's user when it enters a queue or its place in it changes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct QueuePosition {
     pub conversation_id: ConversationId,
     /// 1 is next.

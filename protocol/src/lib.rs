@@ -12,6 +12,8 @@
 //! - [`api`]: request and response bodies of the HTTP API.
 //! - [`desk`]: bodies of the desk additions (contact fields, notes, tags, quick responses).
 //! - [`error`]: the error codes of section 5 and the WebSocket close codes.
+//! - `schema` (with the `schema` feature): JSON Schemas of the frames, published in
+//!   `docs/schema/`. The feature pulls in `schemars`; without it the crate stays dependency-free.
 
 pub mod api;
 pub mod desk;
@@ -20,6 +22,8 @@ pub mod frames;
 pub mod ids;
 pub mod model;
 mod nullable;
+#[cfg(feature = "schema")]
+pub mod schema;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, close_code};
 pub use frames::*;

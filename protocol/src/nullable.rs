@@ -46,3 +46,19 @@ impl<T: Serialize> Serialize for Patch<T> {
         }
     }
 }
+
+/// On the wire a `Patch<T>` is an optional, nullable `T`: the same schema as `Option<T>`.
+#[cfg(feature = "schema")]
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Patch<T> {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        <Option<T>>::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <Option<T>>::json_schema(generator)
+    }
+}
