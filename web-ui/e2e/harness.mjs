@@ -17,7 +17,7 @@
 //     assertNoConsoleErrors(page);
 //   });
 //
-// Environment: SWITCHBOARD_BIN (default target/debug/switchboard), SWITCHBOARD_WEB_DIR (default
+// Environment: SWITCHBOARD_BIN (default $CARGO_TARGET_DIR/debug/switchboard, target/ by default), SWITCHBOARD_WEB_DIR (default
 // web-ui/dist), CHROMIUM (default /usr/bin/chromium), SWITCHBOARD_SCREENSHOTS=1 (write
 // docs/screenshots/NAME.png), E2E_HEADED=1 (watch it, with a display), E2E_GATEWAY_LOG=1 (print the
 // gateway's log when the harness closes).
@@ -36,7 +36,7 @@ import WebSocket from 'ws';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const gatewayBin = path.resolve(
   repoRoot,
-  process.env.SWITCHBOARD_BIN ?? 'target/debug/switchboard',
+  process.env.SWITCHBOARD_BIN ?? `${process.env.CARGO_TARGET_DIR ?? 'target'}/debug/switchboard`,
 );
 export const webDir = path.resolve(repoRoot, process.env.SWITCHBOARD_WEB_DIR ?? 'web-ui/dist');
 export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
