@@ -6,8 +6,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt;
 use switchboard_protocol::api::*;
+use switchboard_protocol::desk::{
+    CreateQuickResponse, CreateUserNote, PatchContact, PatchQuickResponse, QuickResponse,
+    QuickResponseList, SetTags, UserNote, UserNoteList,
+};
 use switchboard_protocol::{
-    Agent, AgentId, ConversationView, ErrorBody, ErrorCode, GroupId, Settings,
+    Agent, AgentId, Attachment, Conversation, ConversationId, ConversationView, ErrorBody,
+    ErrorCode, GroupId, Settings, UserId,
 };
 
 const TOKEN_KEY: &str = "switchboard.token";
@@ -179,6 +184,102 @@ pub async fn conversations(
     get::<ConversationList>(&path)
         .await
         .map(|list| list.conversations)
+}
+
+/// One view's list narrowed by a tag or a search (`docs/desk-api.md`, "Filtering and search").
+pub async fn conversations_filtered(
+    filter: &crate::store::ListFilter,
+) -> Result<Vec<Conversation>, ApiError> {
+    get::<ConversationList>(&format!("/v1/conversations?{}", filter.query(200)))
+        .await
+        .map(|list| list.conversations)
+}
+
+pub async fn patch_contact(
+    id: &ConversationId,
+    body: &PatchContact,
+) -> Result<Conversation, ApiError> {
+    with_body(
+        Request::patch(&format!("/v1/conversations/{id}/user")),
+        body,
+    )
+    .await
+}
+
+pub async fn set_tags(id: &ConversationId, tags: Vec<String>) -> Result<Conversation, ApiError> {
+    with_body(
+        Request::put(&format!("/v1/conversations/{id}/tags")),
+        &SetTags { tags },
+    )
+    .await
+}
+
+pub async fn notes(user: &UserId) -> Result<Vec<UserNote>, ApiError> {
+    get::<UserNoteList>(&format!("/v1/users/{user}/notes"))
+        .await
+        .map(|l| l.notes)
+}
+
+pub async fn add_note(user: &UserId, text: String) -> Result<UserNote, ApiError> {
+    with_body(
+        Request::post(&format!("/v1/users/{user}/notes")),
+        &CreateUserNote { text },
+    )
+    .await
+}
+
+pub async fn quick_responses() -> Result<Vec<QuickResponse>, ApiError> {
+    get::<QuickResponseList>("/v1/quick-responses")
+        .await
+        .map(|l| l.quick_responses)
+}
+
+pub async fn create_quick_response(body: &CreateQuickResponse) -> Result<QuickResponse, ApiError> {
+    with_body(Request::post("/v1/quick-responses"), body).await
+}
+
+pub async fn patch_quick_response(
+    id: &str,
+    body: &PatchQuickResponse,
+) -> Result<QuickResponse, ApiError> {
+    with_body(
+        Request::patch(&format!(
+            "/v1/quick-responses/{}",
+            crate::store::percent_encode(id)
+        )),
+        body,
+    )
+    .await
+}
+
+pub async fn delete_quick_response(id: &str) -> Result<(), ApiError> {
+    let path = format!("/v1/quick-responses/{}", crate::store::percent_encode(id));
+    let response = authed(Request::delete(&path))
+        .send()
+        .await
+        .map_err(ApiError::network)?;
+    no_content(response).await
+}
+
+/// Uploads a file as the raw body with its type, its name in `?file_name=`.
+pub async fn upload(file: &web_sys::File) -> Result<Attachment, ApiError> {
+    let path = format!(
+        "/v1/attachments?file_name={}",
+        crate::store::percent_encode(&file.name())
+    );
+    let content_type = match file.type_() {
+        t if t.is_empty() => "application/octet-stream".to_owned(),
+        t => t,
+    };
+    let blob: &web_sys::Blob = file.as_ref();
+    let response = authed(Request::post(&path))
+        .header("Content-Type", &content_type)
+        .body(blob.clone())
+        .map_err(ApiError::network)?
+        .send()
+        .await
+        .map_err(ApiError::network)?;
+    answer(response).await
 }
 
 pub async fn agents() -> Result<Vec<Agent>, ApiError> {

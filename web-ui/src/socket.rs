@@ -12,9 +12,9 @@ use leptos::task::spawn_local;
 use std::collections::HashMap;
 use std::time::Duration;
 use switchboard_protocol::{
-    Ack, AssignTarget, Auth, ClientFrame, ConversationId, ConversationRef, ErrorCode, ErrorFrame,
-    GroupId, History, MessageSend, Ping, Presence, PresenceSet, Read, ServerFrame, Subscribe,
-    Transfer, Typing, close_code,
+    Ack, AssignTarget, AttachmentId, Auth, ClientFrame, ConversationId, ConversationRef, ErrorCode,
+    ErrorFrame, GroupId, History, MessageSend, Ping, Presence, PresenceSet, Read, ServerFrame,
+    Subscribe, Transfer, Typing, close_code,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -301,9 +301,25 @@ impl Socket {
                 }
             });
         }
+        self.refresh_filter();
         if let Some(open) = self.store.with_untracked(|s| s.open.clone()) {
             self.subscribe(open);
         }
+    }
+
+    /// Fetches the filtered list (a tag, a search) again, if a filter is on.
+    pub fn refresh_filter(self) {
+        let Some(filter) = self.store.with_untracked(|s| s.filter.clone()) else {
+            return;
+        };
+        spawn_local(async move {
+            match crate::api::conversations_filtered(&filter).await {
+                Ok(list) => self.store.try_update(|s| s.load_filtered(&filter, list)),
+                Err(err) => self
+                    .store
+                    .try_update(|s| s.fail_filtered(&filter, err.message)),
+            };
+        });
     }
 
     fn send_raw(self, generation: u64, frame: &ClientFrame) -> bool {
@@ -474,6 +490,7 @@ impl Socket {
         id: ConversationId,
         client_msg_id: String,
         text: String,
+        attachment_ids: Vec<AttachmentId>,
         private: bool,
         callback: impl FnOnce(Reply) + 'static,
     ) {
@@ -484,7 +501,7 @@ impl Socket {
                     conversation_id: Some(id),
                     client_msg_id,
                     text,
-                    attachment_ids: vec![],
+                    attachment_ids,
                     private,
                 })
             },

@@ -6,9 +6,10 @@
 //! (re-subscribe with `after_seq`, replays overlapping what is held) safe.
 
 use std::collections::{BTreeMap, HashMap};
+use switchboard_protocol::desk::{PatchContact, QuickResponse};
 use switchboard_protocol::{
-    Agent, AgentId, AuthorKind, Conversation, ConversationId, ConversationStatus, ConversationView,
-    GroupId, HolderKind, Message, Presence, ServerFrame,
+    Agent, AgentId, AuthorKind, Conversation, ConversationId, ConversationStatus, ConversationUser,
+    ConversationView, GroupId, HolderKind, Message, Patch, Presence, ServerFrame,
 };
 
 /// The five tabs, in the order the rail shows them.
@@ -95,6 +96,84 @@ pub struct DeskState {
     touched: HashMap<ConversationId, u64>,
     /// Notices not yet shown; the UI drains them.
     pub notices: Vec<Notice>,
+    /// The filter narrowing one view's list (a tag, the closed view's search), if any.
+    pub filter: Option<ListFilter>,
+    /// The ids the filter lets through, in the view's order; `None` until its first answer.
+    pub filtered: Option<Vec<ConversationId>>,
+    /// Why the filtered list could not be fetched (shown instead of the list).
+    pub filter_error: Option<String>,
+    /// The tenant's quick responses by shortcut, fetched once (`None`: not yet).
+    pub quick_responses: Option<Vec<QuickResponse>>,
+}
+
+/// A narrowing of one view's list, fetched as `GET /v1/conversations?view=&tag=&q=`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListFilter {
+    pub view: ConversationView,
+    /// Only conversations carrying this tag (exact, trimmed).
+    pub tag: Option<String>,
+    /// Only conversations whose user's name, e-mail or any message contains this (trimmed;
+    /// empty: no text search).
+    pub q: String,
+}
+
+impl ListFilter {
+    /// The filter for `view` with an optional tag and search text; `None` when nothing filters.
+    pub fn new(view: ConversationView, tag: Option<&str>, q: &str) -> Option<ListFilter> {
+        let tag = tag
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        let q = q.trim().to_owned();
+        (tag.is_some() || !q.is_empty()).then_some(ListFilter { view, tag, q })
+    }
+
+    /// The query string of the list request (without the `?`).
+    pub fn query(&self, limit: u32) -> String {
+        let mut query = format!("view={}&limit={limit}", view_name(self.view));
+        if let Some(tag) = &self.tag {
+            query.push_str("&tag=");
+            query.push_str(&percent_encode(tag));
+        }
+        if !self.q.is_empty() {
+            query.push_str("&q=");
+            query.push_str(&percent_encode(&self.q));
+        }
+        query
+    }
+
+    /// What can be told locally (the gateway also matches message texts): the view, the tag,
+    /// and for a conversation not yet among the results, the user's name or e-mail.
+    fn admits(&self, c: &Conversation, me: Option<&Agent>, already_in: bool) -> bool {
+        in_view(c, self.view, me)
+            && self
+                .tag
+                .as_ref()
+                .is_none_or(|tag| c.tags.iter().any(|t| t.trim() == tag))
+            && (self.q.is_empty() || already_in || user_matches(&c.user, &self.q))
+    }
+}
+
+/// Whether the user's name or e-mail contains `q`, ignoring case.
+fn user_matches(user: &ConversationUser, q: &str) -> bool {
+    let q = q.to_lowercase();
+    [&user.name, &user.email]
+        .into_iter()
+        .flatten()
+        .any(|v| v.to_lowercase().contains(&q))
+}
+
+/// Percent-encodes a query component or path segment (everything but `A-Z a-z 0-9 - _ . ~`).
+pub fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// Whether `conversation` belongs in `view` for `me` (mirrors the gateway's list queries;
@@ -245,6 +324,104 @@ impl DeskState {
                     .unwrap_or(list.len());
                 list.insert(at, id.clone());
             }
+        }
+        if let (Some(filter), Some(list)) = (&self.filter, self.filtered.as_mut()) {
+            let already_in = list.contains(id);
+            list.retain(|other| other != id);
+            if filter.admits(conversation, me, already_in) {
+                let at = list
+                    .iter()
+                    .position(|other| {
+                        self.conversations
+                            .get(other)
+                            .is_none_or(|other| sorts_before(conversation, other, filter.view))
+                    })
+                    .unwrap_or(list.len());
+                list.insert(at, id.clone());
+            }
+        }
+    }
+
+    /// The ids shown for `view`: the filtered list when the filter is on this view.
+    pub fn shown(&self, view: ConversationView) -> &[ConversationId] {
+        match (&self.filter, &self.filtered) {
+            (Some(filter), Some(list)) if filter.view == view => list,
+            (Some(filter), None) if filter.view == view => &[],
+            _ => self.list(view),
+        }
+    }
+
+    /// Whether the filtered list of `view` is still being fetched.
+    pub fn filter_pending(&self, view: ConversationView) -> bool {
+        self.filter.as_ref().is_some_and(|f| f.view == view) && self.filtered.is_none()
+    }
+
+    /// Sets (or clears) the filter; a different one starts empty until its answer arrives.
+    pub fn set_filter(&mut self, filter: Option<ListFilter>) {
+        if self.filter != filter {
+            self.filter = filter;
+            self.filtered = None;
+            self.filter_error = None;
+        }
+    }
+
+    /// The filtered list request for `filter` failed: an empty list with the reason.
+    pub fn fail_filtered(&mut self, filter: &ListFilter, reason: String) {
+        if self.filter.as_ref() == Some(filter) && self.filtered.is_none() {
+            self.filtered = Some(Vec::new());
+            self.filter_error = Some(reason);
+        }
+    }
+
+    /// The answer to the filtered list request for `filter`; ignored when the filter changed
+    /// meanwhile (an older search answering late).
+    pub fn load_filtered(&mut self, filter: &ListFilter, conversations: Vec<Conversation>) {
+        if self.filter.as_ref() != Some(filter) {
+            return;
+        }
+        let mut ids = Vec::with_capacity(conversations.len());
+        for conversation in conversations {
+            let id = conversation.id.clone();
+            self.read_seq
+                .entry(id.clone())
+                .or_insert(conversation.last_seq);
+            let listed = self.lists.values().any(|l| l.contains(&id));
+            if self.store_conversation(conversation) && listed {
+                self.place(&id);
+            }
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        // What we hold may be newer than the answer (a tag removed meanwhile).
+        let me = self.me.as_ref();
+        ids.retain(|id| {
+            self.conversations
+                .get(id)
+                .is_some_and(|c| filter.admits(c, me, true))
+        });
+        self.filtered = Some(ids);
+        self.filter_error = None;
+    }
+
+    /// The quick responses, sorted by shortcut.
+    pub fn set_quick_responses(&mut self, mut list: Vec<QuickResponse>) {
+        list.sort_by(|a, b| a.shortcut.cmp(&b.shortcut));
+        self.quick_responses = Some(list);
+    }
+
+    /// A created or edited quick response (settings page), when the list is held.
+    pub fn upsert_quick_response(&mut self, response: QuickResponse) {
+        if let Some(list) = self.quick_responses.as_mut() {
+            list.retain(|r| r.id != response.id);
+            list.push(response);
+            list.sort_by(|a, b| a.shortcut.cmp(&b.shortcut));
+        }
+    }
+
+    pub fn remove_quick_response(&mut self, id: &str) {
+        if let Some(list) = self.quick_responses.as_mut() {
+            list.retain(|r| r.id != id);
         }
     }
 
@@ -579,6 +756,178 @@ pub mod rules {
         }
     }
 }
+
+/// The contact form's drafts against the user held: absent for what is unchanged, `null` for
+/// what was emptied, the trimmed value otherwise.
+pub fn contact_patch(
+    user: &ConversationUser,
+    name: &str,
+    email: &str,
+    phone: &str,
+    address: &str,
+) -> PatchContact {
+    fn field(current: &Option<String>, draft: &str) -> Patch<String> {
+        let draft = draft.trim();
+        let current = current.as_deref().map_or("", str::trim);
+        if draft == current {
+            Patch::Keep
+        } else if draft.is_empty() {
+            Patch::Clear
+        } else {
+            Patch::Set(draft.to_owned())
+        }
+    }
+    PatchContact {
+        name: field(&user.name, name),
+        email: field(&user.email, email),
+        phone: field(&user.phone, phone),
+        address: field(&user.address, address),
+    }
+}
+
+/// Whether a patch changes nothing.
+pub fn patch_is_empty(patch: &PatchContact) -> bool {
+    patch.name.is_keep()
+        && patch.email.is_keep()
+        && patch.phone.is_keep()
+        && patch.address.is_keep()
+}
+
+/// The most tags a conversation carries, and the longest tag (the gateway's limits).
+pub const MAX_TAGS: usize = 20;
+pub const MAX_TAG_CHARS: usize = 50;
+
+/// The tags after adding `tag` (trimmed): `Err` with the reason when it cannot be added.
+pub fn tags_with(tags: &[String], tag: &str) -> Result<Vec<String>, &'static str> {
+    let tag = tag.trim();
+    if tag.is_empty() {
+        return Err("Type a tag first.");
+    }
+    if tag.chars().count() > MAX_TAG_CHARS {
+        return Err("A tag has at most 50 characters.");
+    }
+    if tag.chars().any(char::is_control) {
+        return Err("A tag cannot contain control characters.");
+    }
+    if tags.iter().any(|t| t == tag) {
+        return Err("The conversation already has this tag.");
+    }
+    if tags.len() >= MAX_TAGS {
+        return Err("A conversation has at most 20 tags.");
+    }
+    let mut out = tags.to_vec();
+    out.push(tag.to_owned());
+    Ok(out)
+}
+
+pub fn tags_without(tags: &[String], tag: &str) -> Vec<String> {
+    tags.iter().filter(|t| *t != tag).cloned().collect()
+}
+
+/// Image types the gateway serves as themselves (so `<img>` shows them); others download.
+pub fn is_image(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "image/avif" | "image/bmp"
+    )
+}
+
+/// An attachment's `url` with the token as `?token=` (links and images cannot send headers).
+pub fn download_url(url: &str, token: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}token={}", percent_encode(token))
+}
+
+/// A file size for people: bytes, KB or MB.
+pub fn size_label(size: u64) -> String {
+    if size < 1024 {
+        format!("{size} B")
+    } else if size < 1024 * 1024 {
+        format!("{:.0} KB", size as f64 / 1024.0)
+    } else {
+        format!("{:.1} MB", size as f64 / (1024.0 * 1024.0))
+    }
+}
+
+/// The quick responses matching what follows the `/`: shortcuts starting with it first, then
+/// shortcuts containing it, then texts containing it (ignoring case and a leading `/`).
+pub fn quick_matches(list: &[QuickResponse], query: &str, limit: usize) -> Vec<QuickResponse> {
+    let q = query.trim_start_matches('/').to_lowercase();
+    let key = |r: &QuickResponse| r.shortcut.trim_start_matches('/').to_lowercase();
+    let tiers: [&dyn Fn(&QuickResponse) -> bool; 3] = [
+        &|r| key(r).starts_with(&q),
+        &|r| key(r).contains(&q),
+        &|r| r.text.to_lowercase().contains(&q),
+    ];
+    let mut out: Vec<QuickResponse> = Vec::new();
+    for tier in tiers {
+        for r in list {
+            if out.len() < limit && tier(r) && !out.iter().any(|o| o.id == r.id) {
+                out.push(r.clone());
+            }
+        }
+    }
+    out.truncate(limit);
+    out
+}
+
+/// Text editing in the composer. Carets are in UTF-16 units (what `selectionStart` counts).
+pub mod compose {
+    /// The byte index of UTF-16 offset `caret` in `text` (clamped to its end).
+    pub fn byte_index(text: &str, caret: u32) -> usize {
+        let mut units = 0u32;
+        for (index, ch) in text.char_indices() {
+            if units >= caret {
+                return index;
+            }
+            units += ch.len_utf16() as u32;
+        }
+        text.len()
+    }
+
+    fn utf16_len(text: &str) -> u32 {
+        text.encode_utf16().count() as u32
+    }
+
+    /// The `/word` being typed at the caret, if any: its byte start and the word without the
+    /// slash. The slash must start the text or follow white space.
+    pub fn slash_query(text: &str, caret: u32) -> Option<(usize, String)> {
+        let end = byte_index(text, caret);
+        let before = &text[..end];
+        let start = before
+            .char_indices()
+            .rev()
+            .find(|(_, ch)| ch.is_whitespace())
+            .map_or(0, |(i, ch)| i + ch.len_utf8());
+        let word = &before[start..];
+        word.strip_prefix('/').map(|rest| (start, rest.to_owned()))
+    }
+
+    /// `text` with bytes `start..end` replaced by `insert`; and the caret after the insert.
+    pub fn replace(text: &str, start: usize, end: usize, insert: &str) -> (String, u32) {
+        let start = start.min(text.len());
+        let end = end.clamp(start, text.len());
+        let mut out = String::with_capacity(text.len() + insert.len());
+        out.push_str(&text[..start]);
+        out.push_str(insert);
+        let caret = utf16_len(&out);
+        out.push_str(&text[end..]);
+        (out, caret)
+    }
+
+    /// `insert` put at the caret (UTF-16); the new text and caret.
+    pub fn insert_at(text: &str, caret: u32, insert: &str) -> (String, u32) {
+        let at = byte_index(text, caret);
+        replace(text, at, at, insert)
+    }
+}
+
+/// The emoji picker's choice: common ones, no external assets.
+pub const EMOJI: &[&str] = &[
+    "😀", "😃", "😄", "😁", "😅", "😂", "🙂", "😉", "😊", "😍", "🤔", "😐", "😕", "😢", "😮", "😎",
+    "🙏", "👍", "👎", "👌", "👋", "👏", "💪", "🤝", "❤️", "💙", "⭐", "🎉", "🔥", "✅", "❌", "⚠️",
+    "❓", "💡", "📎", "📧", "📞", "🕒", "🚀", "☕",
+];
 
 #[cfg(test)]
 mod tests {
@@ -1077,5 +1426,206 @@ mod tests {
         assert_eq!(display_name(&c), "Visitor 456789");
         c.user.email = Some("x@y.z".into());
         assert_eq!(display_name(&c), "x@y.z");
+    }
+
+    fn tagged(id: &str, updated: &str, tags: &[&str]) -> Conversation {
+        let mut c = mine(id, updated);
+        c.tags = tags.iter().map(|t| t.to_string()).collect();
+        c
+    }
+
+    #[test]
+    fn a_filter_needs_a_tag_or_text_and_builds_its_query() {
+        assert_eq!(ListFilter::new(ConversationView::Open, None, "  "), None);
+        assert_eq!(ListFilter::new(ConversationView::Open, Some(" "), ""), None);
+        let f = ListFilter::new(ConversationView::Closed, Some(" vip "), " a&b ü").unwrap();
+        assert_eq!(f.tag.as_deref(), Some("vip"));
+        assert_eq!(
+            f.query(200),
+            "view=closed&limit=200&tag=vip&q=a%26b%20%C3%BC"
+        );
+    }
+
+    #[test]
+    fn the_filtered_list_replaces_its_view_only() {
+        let mut s = DeskState::new(me());
+        s.load_view(
+            ConversationView::Mine,
+            vec![tagged("c1", T1, &["vip"]), tagged("c2", T2, &[])],
+            0,
+        );
+        let f = ListFilter::new(ConversationView::Mine, Some("vip"), "").unwrap();
+        s.set_filter(Some(f.clone()));
+        assert!(s.filter_pending(ConversationView::Mine));
+        assert!(s.shown(ConversationView::Mine).is_empty());
+        s.load_filtered(&f, vec![tagged("c1", T1, &["vip"])]);
+        assert_eq!(s.shown(ConversationView::Mine), &[id("c1")]);
+        assert_eq!(
+            s.shown(ConversationView::Open).len(),
+            2,
+            "other views unfiltered"
+        );
+        assert_eq!(s.count(ConversationView::Mine), 2, "counts stay unfiltered");
+        s.set_filter(None);
+        assert_eq!(s.shown(ConversationView::Mine).len(), 2);
+    }
+
+    #[test]
+    fn a_late_answer_for_an_older_filter_is_ignored() {
+        let mut s = DeskState::new(me());
+        let old = ListFilter::new(ConversationView::Closed, None, "inv").unwrap();
+        let new = ListFilter::new(ConversationView::Closed, None, "invoice").unwrap();
+        s.set_filter(Some(old.clone()));
+        s.set_filter(Some(new.clone()));
+        s.load_filtered(&old, vec![conv("c1", ConversationStatus::Resolved, T1)]);
+        assert!(s.filtered.is_none());
+        s.fail_filtered(&old, "late".into());
+        assert!(s.filtered.is_none() && s.filter_error.is_none());
+        s.fail_filtered(&new, "gateway down".into());
+        assert_eq!(s.filter_error.as_deref(), Some("gateway down"));
+        assert!(!s.filter_pending(ConversationView::Closed));
+        s.load_filtered(&new, vec![]);
+        assert_eq!(s.filtered.as_deref(), Some(&[][..]));
+        assert!(s.filter_error.is_none());
+    }
+
+    #[test]
+    fn live_changes_keep_the_filtered_list_current() {
+        let mut s = DeskState::new(me());
+        let f = ListFilter::new(ConversationView::Mine, Some("vip"), "").unwrap();
+        s.set_filter(Some(f.clone()));
+        s.load_filtered(&f, vec![tagged("c1", T1, &["vip"])]);
+        // Tagged live: joins, newest first.
+        apply(&mut s, &updated(tagged("c2", T2, &["vip", "x"])));
+        assert_eq!(s.shown(ConversationView::Mine), &[id("c2"), id("c1")]);
+        // Untagged live: leaves.
+        apply(&mut s, &updated(tagged("c1", T3, &[])));
+        assert_eq!(s.shown(ConversationView::Mine), &[id("c2")]);
+        // Resolved: leaves "mine".
+        let mut r = tagged("c2", "2026-01-01T00:00:04.000Z", &["vip"]);
+        r.status = ConversationStatus::Resolved;
+        apply(&mut s, &updated(r));
+        assert!(s.shown(ConversationView::Mine).is_empty());
+    }
+
+    #[test]
+    fn a_search_admits_new_conversations_by_name_and_keeps_its_results() {
+        let mut s = DeskState::new(me());
+        let f = ListFilter::new(ConversationView::Closed, None, "ANN").unwrap();
+        s.set_filter(Some(f.clone()));
+        // c1 matched on a message text, which the desk cannot check: it stays.
+        s.load_filtered(&f, vec![conv("c1", ConversationStatus::Resolved, T1)]);
+        let mut ann = conv("c2", ConversationStatus::Resolved, T2);
+        ann.user.name = Some("Ann Lee".into());
+        apply(&mut s, &updated(ann));
+        apply(
+            &mut s,
+            &updated(conv("c3", ConversationStatus::Resolved, T3)),
+        );
+        apply(
+            &mut s,
+            &updated(conv("c1", ConversationStatus::Resolved, T3)),
+        );
+        assert_eq!(s.shown(ConversationView::Closed), &[id("c1"), id("c2")]);
+    }
+
+    #[test]
+    fn quick_responses_are_sorted_and_kept_current() {
+        let qr = |id: &str, shortcut: &str, text: &str| QuickResponse {
+            id: id.into(),
+            shortcut: shortcut.into(),
+            text: text.into(),
+        };
+        let mut s = DeskState::new(me());
+        s.upsert_quick_response(qr("x", "/x", "ignored while nothing is held"));
+        assert!(s.quick_responses.is_none());
+        s.set_quick_responses(vec![
+            qr("2", "/thanks", "Thank you!"),
+            qr("1", "/hello", "Hi"),
+        ]);
+        s.upsert_quick_response(qr("3", "/bye", "Goodbye, thanks"));
+        s.upsert_quick_response(qr("1", "/hi", "Hi there"));
+        let list = s.quick_responses.clone().unwrap();
+        let shortcuts: Vec<&str> = list.iter().map(|r| r.shortcut.as_str()).collect();
+        assert_eq!(shortcuts, ["/bye", "/hi", "/thanks"]);
+        let found: Vec<String> = quick_matches(&list, "th", 8)
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(found, ["2", "3", "1"], "prefix, then shortcut, then text");
+        assert_eq!(quick_matches(&list, "", 2).len(), 2);
+        assert_eq!(quick_matches(&list, "/HI", 8)[0].id, "1");
+        s.remove_quick_response("3");
+        assert_eq!(s.quick_responses.as_ref().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn the_contact_patch_holds_only_changes() {
+        let user = ConversationUser {
+            id: UserId::from("u1"),
+            name: Some("Ann".into()),
+            email: Some("ann@example.com".into()),
+            phone: None,
+            address: Some("Street 1".into()),
+        };
+        let patch = contact_patch(&user, " Ann ", "ann@example.com", "", "Street 1");
+        assert!(patch_is_empty(&patch));
+        let patch = contact_patch(&user, "Ann Lee ", "", " +49 1 ", "Street 1\nBerlin");
+        assert_eq!(patch.name, Patch::Set("Ann Lee".into()));
+        assert_eq!(patch.email, Patch::Clear);
+        assert_eq!(patch.phone, Patch::Set("+49 1".into()));
+        assert_eq!(patch.address, Patch::Set("Street 1\nBerlin".into()));
+        let json = serde_json::to_value(contact_patch(&user, "Ann", "", "", "Street 1")).unwrap();
+        assert_eq!(json, serde_json::json!({"email": null}));
+    }
+
+    #[test]
+    fn tags_are_added_trimmed_once_and_removed() {
+        let tags = vec!["vip".to_owned()];
+        assert_eq!(tags_with(&tags, " billing ").unwrap(), ["vip", "billing"]);
+        assert!(tags_with(&tags, "vip").is_err());
+        assert!(tags_with(&tags, "  ").is_err());
+        assert!(tags_with(&tags, &"x".repeat(51)).is_err());
+        let full: Vec<String> = (0..MAX_TAGS).map(|n| n.to_string()).collect();
+        assert!(tags_with(&full, "more").is_err());
+        assert_eq!(tags_without(&["a".into(), "b".into()], "a"), ["b"]);
+    }
+
+    #[test]
+    fn attachments_download_with_the_token_and_images_show() {
+        assert_eq!(
+            download_url("/v1/attachments/5f", "t k"),
+            "/v1/attachments/5f?token=t%20k"
+        );
+        assert_eq!(download_url("/a?x=1", "t"), "/a?x=1&token=t");
+        assert!(is_image("image/png") && !is_image("image/svg+xml"));
+        assert_eq!(size_label(10), "10 B");
+        assert_eq!(size_label(48_213), "47 KB");
+        assert_eq!(size_label(3 * 1024 * 1024), "3.0 MB");
+        assert_eq!(percent_encode("ré sumé.pdf"), "r%C3%A9%20sum%C3%A9.pdf");
+    }
+
+    #[test]
+    fn the_slash_word_at_the_caret_opens_quick_responses() {
+        use compose::*;
+        assert_eq!(slash_query("/th", 3), Some((0, "th".into())));
+        assert_eq!(slash_query("Hi /th", 6), Some((3, "th".into())));
+        assert_eq!(slash_query("Hi /", 4), Some((3, String::new())));
+        assert_eq!(slash_query("Hi /th there", 12), None);
+        assert_eq!(slash_query("a/b", 3), None, "a slash inside a word");
+        assert_eq!(slash_query("see http://x", 12), None);
+        // UTF-16 carets: the emoji counts two units.
+        assert_eq!(slash_query("😀 /q", 5), Some((5, "q".into())));
+        let (text, caret) = replace("Hi /th!", 3, 6, "Thank you");
+        assert_eq!((text.as_str(), caret), ("Hi Thank you!", 12));
+    }
+
+    #[test]
+    fn emoji_go_in_at_the_caret() {
+        use compose::*;
+        assert_eq!(insert_at("ab", 1, "🙂"), ("a🙂b".into(), 3));
+        assert_eq!(insert_at("ab", 99, "!"), ("ab!".into(), 3));
+        assert_eq!(insert_at("🙂x", 2, "y"), ("🙂yx".into(), 3));
+        assert_eq!(byte_index("🙂x", 2), 4);
     }
 }

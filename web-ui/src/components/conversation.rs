@@ -5,16 +5,26 @@
 //! `messages`, `load-older`, `message` (`data-seq`, `data-kind` user/bot/agent/system,
 //! `data-private`), `typing-indicator`, `composer`, `send`, `private-toggle`
 //! (`aria-pressed`), `composer-error`, `composer-hint`.
+//!
+//! Quick responses: typing `/word` opens `quick-popup` with `quick-option` items
+//! (`data-shortcut`, `aria-selected`); ↑↓ choose, Enter or Tab inserts, Esc closes.
+//! Emoji: `emoji-button` toggles `emoji-picker` with `emoji-option` items (`data-emoji`).
+//! Attachments: `attach-input` (the file input), `attachment-chip` (an uploaded file waiting
+//! to be sent; `data-attachment-id`) with `attachment-remove`, `attachment-uploading`;
+//! on messages, `attachment-link` (`data-attachment-id`; images show as thumbnails).
 
 use crate::components::actions::ActionBar;
 use crate::pages::desk::Directory;
 use crate::socket::Socket;
-use crate::store::{DeskState, display_name, rules};
+use crate::store::{self, DeskState, compose, display_name, rules};
 use crate::time;
 use leptos::html;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use switchboard_protocol::desk::{MAX_ATTACHMENT_BYTES, MAX_MESSAGE_ATTACHMENTS};
 use switchboard_protocol::{
-    Author, AuthorKind, ConversationId, ConversationStatus, MAX_TEXT_CHARS, Message, ReplyPolicy,
+    Attachment, AttachmentId, Author, AuthorKind, ConversationId, ConversationStatus,
+    MAX_TEXT_CHARS, Message, ReplyPolicy,
 };
 
 fn kind_name(kind: AuthorKind) -> &'static str {
@@ -196,17 +206,58 @@ fn MessageRow(message: Message) -> impl IntoView {
     } else {
         author_name(&message.author)
     };
-    let attachments = message
-        .attachments
-        .iter()
-        .map(|a| {
-            view! {
-                <a class="attachment" href=a.url.clone() target="_blank" rel="noopener" download="">
-                    {a.file_name.clone()}
-                </a>
-            }
-        })
-        .collect_view();
+    // Links and images cannot send headers: the token goes in `?token=`.
+    let token = crate::api::saved_token().unwrap_or_default();
+    let attachments = (!message.attachments.is_empty()).then(|| {
+        let items = message
+            .attachments
+            .iter()
+            .map(|a| {
+                let href = store::download_url(&a.url, &token);
+                let src = href.clone();
+                let name = a.file_name.clone();
+                let alt = name.clone();
+                let download = name.clone();
+                let title = format!("{} ({})", a.file_name, store::size_label(a.size));
+                if store::is_image(&a.content_type) {
+                    view! {
+                        <a
+                            class="attachment image"
+                            data-testid="attachment-link"
+                            data-attachment-id=a.id.to_string()
+                            href=href
+                            download=download
+                            rel="noopener"
+                            title=title
+                        >
+                            <img src=src alt=alt loading="lazy" />
+                            <span class="attachment-name">{name}</span>
+                        </a>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <a
+                            class="attachment file"
+                            data-testid="attachment-link"
+                            data-attachment-id=a.id.to_string()
+                            href=href
+                            download=download
+                            rel="noopener"
+                            title=title
+                        >
+                            {clip_icon()}
+                            <span class="attachment-name">{name}</span>
+                            <span class="attachment-size">{store::size_label(a.size)}</span>
+                        </a>
+                    }
+                    .into_any()
+                }
+            })
+            .collect_view();
+        view! { <div class="attachments">{items}</div> }
+    });
+    let has_text = !message.text.is_empty();
     view! {
         <div
             class=format!("message kind-{kind}")
@@ -223,9 +274,18 @@ fn MessageRow(message: Message) -> impl IntoView {
                     {time::clock(&message.created_at.0)}
                 </span>
             </div>
-            <div class="message-text">{message.text.clone()}</div>
+            {has_text.then(|| view! { <div class="message-text">{message.text.clone()}</div> })}
             {attachments}
         </div>
+    }
+}
+
+/// A paper clip, drawn (emoji fonts are not everywhere).
+fn clip_icon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+            <path d="M21.4 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48"></path>
+        </svg>
     }
 }
 
@@ -262,6 +322,17 @@ fn Composer(id: ConversationId) -> impl IntoView {
     let private = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let last_typing = StoredValue::new(0f64);
+    let textarea = NodeRef::<html::Textarea>::new();
+    let file_input = NodeRef::<html::Input>::new();
+    // Uploaded, waiting for the message that carries them.
+    let pending = RwSignal::new(Vec::<Attachment>::new());
+    let uploading = RwSignal::new(0usize);
+    // The `/word` at the caret (its byte start, the word) while the popup is open.
+    let quick = RwSignal::new(None::<(usize, String)>);
+    let quick_index = RwSignal::new(0usize);
+    let quick_error = RwSignal::new(None::<String>);
+    let fetching = StoredValue::new(false);
+    let emoji_open = RwSignal::new(false);
     let key = id.clone();
     let conversation = Memo::new(move |_| store.with(|s| s.conversations.get(&key).cloned()));
     let resolved = move || {
@@ -281,33 +352,175 @@ fn Composer(id: ConversationId) -> impl IntoView {
             conversation.with(|c| rules::reply(c.as_ref()?, s.me.as_ref()?, private, accept_first))
         })
     };
+    // The popup's choices: `None` while the quick responses are being fetched.
+    let matches = Memo::new(move |_| {
+        let query = quick.with(|q| q.as_ref().map(|(_, word)| word.clone()))?;
+        Some(store.with(|s| {
+            s.quick_responses
+                .as_deref()
+                .map(|list| store::quick_matches(list, &query, 8))
+        }))
+    });
 
+    // The quick responses are fetched once per session, when the first `/` is typed.
+    let load_quick_responses = move || {
+        if fetching.get_value() || store.with_untracked(|s| s.quick_responses.is_some()) {
+            return;
+        }
+        fetching.set_value(true);
+        quick_error.set(None);
+        spawn_local(async move {
+            match crate::api::quick_responses().await {
+                Ok(list) => {
+                    store.update(|s| s.set_quick_responses(list));
+                }
+                Err(err) => {
+                    quick_error.try_set(Some(err.message));
+                }
+            }
+            fetching.try_set_value(false);
+        });
+    };
+    let caret = move || {
+        textarea
+            .get_untracked()
+            .and_then(|el| el.selection_start().ok().flatten())
+            .unwrap_or_else(|| text.with_untracked(|t| t.encode_utf16().count() as u32))
+    };
+    // Puts new text in the box with the caret at `at` (UTF-16).
+    let put_text = move |next: String, at: u32| {
+        text.set(next.clone());
+        if let Some(el) = textarea.get_untracked() {
+            el.set_value(&next);
+            let _ = el.focus();
+            let _ = el.set_selection_range(at, at);
+        }
+        // Again once the view has caught up with the signal.
+        request_animation_frame(move || {
+            if let Some(el) = textarea.get_untracked() {
+                let _ = el.set_selection_range(at, at);
+            }
+        });
+    };
+    let update_quick = move || {
+        let Some(el) = textarea.get_untracked() else {
+            return;
+        };
+        let found = compose::slash_query(&el.value(), caret());
+        if found.is_some() {
+            load_quick_responses();
+        }
+        let same_word = quick.with_untracked(|q| {
+            q.as_ref().map(|(_, w)| w.as_str()) == found.as_ref().map(|(_, w)| w.as_str())
+        });
+        if !same_word {
+            quick_index.set(0);
+            quick.set(found);
+        }
+    };
+    let pick = move |response: String| {
+        let Some((start, _)) = quick.get_untracked() else {
+            return;
+        };
+        let current = textarea
+            .get_untracked()
+            .map_or_else(|| text.get_untracked(), |el| el.value());
+        let end = compose::byte_index(&current, caret());
+        let (next, at) = compose::replace(&current, start, end, &response);
+        quick.set(None);
+        put_text(next, at);
+    };
+    let insert_emoji = move |emoji: &'static str| {
+        let current = textarea
+            .get_untracked()
+            .map_or_else(|| text.get_untracked(), |el| el.value());
+        let (next, at) = compose::insert_at(&current, caret(), emoji);
+        emoji_open.set(false);
+        put_text(next, at);
+    };
+
+    let on_files = move |_| {
+        let Some(input) = file_input.get_untracked() else {
+            return;
+        };
+        let files: Vec<web_sys::File> = input
+            .files()
+            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+            .unwrap_or_default();
+        // Cleared, so that the same file can be picked again.
+        input.set_value("");
+        error.set(None);
+        for file in files {
+            let held = pending.with_untracked(Vec::len) + uploading.get_untracked();
+            if held >= MAX_MESSAGE_ATTACHMENTS {
+                error.set(Some(format!(
+                    "At most {MAX_MESSAGE_ATTACHMENTS} files per message."
+                )));
+                break;
+            }
+            let size = file.size();
+            if size > MAX_ATTACHMENT_BYTES as f64 {
+                error.set(Some(format!("{} is larger than 10 MB.", file.name())));
+                continue;
+            }
+            if size == 0.0 {
+                error.set(Some(format!("{} is empty.", file.name())));
+                continue;
+            }
+            uploading.update(|u| *u += 1);
+            spawn_local(async move {
+                match crate::api::upload(&file).await {
+                    Ok(attachment) => {
+                        pending.try_update(|p| p.push(attachment));
+                    }
+                    Err(err) => {
+                        error.try_set(Some(format!("{}: {}", file.name(), err.message)));
+                    }
+                }
+                uploading.try_update(|u| *u = u.saturating_sub(1));
+            });
+        }
+    };
+
+    let can_send = move || {
+        !resolved()
+            && uploading.get() == 0
+            && (text.with(|t| !t.trim().is_empty()) || pending.with(|p| !p.is_empty()))
+    };
     let send = {
         let id = id.clone();
         move || {
-            let body = text.get_untracked();
-            if body.trim().is_empty() || resolved() {
+            if !can_send() {
                 return;
             }
+            let body = text.get_untracked();
             if body.chars().count() > MAX_TEXT_CHARS {
                 error.set(Some(format!(
                     "Too long: at most {MAX_TEXT_CHARS} characters."
                 )));
                 return;
             }
+            let files = pending.get_untracked();
+            let ids: Vec<AttachmentId> = files.iter().map(|a| a.id.clone()).collect();
             error.set(None);
             text.set(String::new());
+            pending.set(Vec::new());
+            quick.set(None);
             let private_note = private.get_untracked();
             socket.send_message(
                 id.clone(),
                 client_msg_id(),
                 body.clone(),
+                ids,
                 private_note,
                 move |reply| {
                     if let Err(err) = reply {
-                        // Give the text back so nothing typed is lost.
+                        // Give the text and files back so nothing is lost.
                         if text.get_untracked().is_empty() {
                             text.set(body);
+                        }
+                        if pending.with_untracked(Vec::is_empty) {
+                            pending.set(files);
                         }
                         error.set(Some(err.message));
                     }
@@ -319,22 +532,70 @@ fn Composer(id: ConversationId) -> impl IntoView {
     let on_keydown = {
         let send = send.clone();
         move |ev: leptos::ev::KeyboardEvent| {
-            if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            if ev.is_composing() {
+                return;
+            }
+            let key = ev.key();
+            if let Some(choices) = matches.get_untracked() {
+                let choices = choices.unwrap_or_default();
+                let n = choices.len();
+                let handled = match key.as_str() {
+                    "ArrowDown" if n > 0 => {
+                        quick_index.update(|i| *i = (*i + 1) % n);
+                        true
+                    }
+                    "ArrowUp" if n > 0 => {
+                        quick_index.update(|i| *i = (*i + n - 1) % n);
+                        true
+                    }
+                    "Enter" | "Tab" if n > 0 && !ev.shift_key() => {
+                        let at = quick_index.get_untracked().min(n - 1);
+                        pick(choices[at].text.clone());
+                        true
+                    }
+                    "Escape" => {
+                        quick.set(None);
+                        true
+                    }
+                    _ => false,
+                };
+                if handled {
+                    ev.prevent_default();
+                    ev.stop_propagation();
+                    return;
+                }
+            }
+            if key == "Enter" && !ev.shift_key() {
                 ev.prevent_default();
                 send();
             }
         }
     };
-    let on_input = move |_| {
-        let now = web_sys::js_sys::Date::now();
-        if now - last_typing.get_value() > 3000.0 {
-            last_typing.set_value(now);
-            socket.typing(&id);
+    let on_input = {
+        let id = id.clone();
+        move |_| {
+            update_quick();
+            let now = web_sys::js_sys::Date::now();
+            if now - last_typing.get_value() > 3000.0 {
+                last_typing.set_value(now);
+                socket.typing(&id);
+            }
         }
     };
 
     view! {
-        <div class="composer" class:private=move || private.get()>
+        <div
+            class="composer"
+            class:private=move || private.get()
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.key() == "Escape" && emoji_open.get_untracked() {
+                    emoji_open.set(false);
+                    if let Some(el) = textarea.get_untracked() {
+                        let _ = el.focus();
+                    }
+                }
+            }
+        >
             <Show when=move || hint().is_some()>
                 <div class="hint" data-testid="composer-hint">{move || hint().unwrap_or_default()}</div>
             </Show>
@@ -343,37 +604,168 @@ fn Composer(id: ConversationId) -> impl IntoView {
                     {move || error.get().unwrap_or_default()}
                 </div>
             </Show>
+            {move || matches.get().map(|choices| {
+                let body = match choices {
+                    None => match quick_error.get() {
+                        Some(err) => view! { <div class="quick-empty error small">{err}</div> }.into_any(),
+                        None => view! { <div class="quick-empty muted">"Loading quick responses…"</div> }.into_any(),
+                    },
+                    Some(choices) if choices.is_empty() => view! {
+                        <div class="quick-empty muted">"No quick response matches."</div>
+                    }.into_any(),
+                    Some(choices) => choices
+                        .into_iter()
+                        .enumerate()
+                        .map(|(n, choice)| {
+                            let selected = move || quick_index.get() == n;
+                            let inserted = choice.text.clone();
+                            view! {
+                                <div
+                                    class="quick-option"
+                                    class:selected=selected
+                                    role="option"
+                                    data-testid="quick-option"
+                                    data-shortcut=choice.shortcut.clone()
+                                    aria-selected=move || selected().to_string()
+                                    on:mousedown=move |ev: leptos::ev::MouseEvent| {
+                                        // Keeps the focus (and the caret) in the text box.
+                                        ev.prevent_default();
+                                        pick(inserted.clone());
+                                    }
+                                    on:mouseenter=move |_| quick_index.set(n)
+                                >
+                                    <span class="quick-shortcut">{choice.shortcut.clone()}</span>
+                                    <span class="quick-text">{choice.text.clone()}</span>
+                                </div>
+                            }
+                        })
+                        .collect_view()
+                        .into_any(),
+                };
+                view! {
+                    <div class="quick-popup" data-testid="quick-popup" role="listbox" aria-label="Quick responses">
+                        <div class="picker-head">"Quick responses · ↑↓ choose · Enter inserts · Esc closes"</div>
+                        {body}
+                    </div>
+                }
+            })}
+            <Show when=move || emoji_open.get()>
+                <div class="emoji-picker" data-testid="emoji-picker" role="listbox" aria-label="Emoji">
+                    {store::EMOJI.iter().map(|emoji| view! {
+                        <button
+                            type="button"
+                            class="emoji-option"
+                            role="option"
+                            data-testid="emoji-option"
+                            data-emoji=*emoji
+                            title=*emoji
+                            on:click=move |_| insert_emoji(emoji)
+                        >
+                            {*emoji}
+                        </button>
+                    }).collect_view()}
+                </div>
+            </Show>
             <textarea
                 data-testid="composer"
                 rows="3"
                 aria-label="Message"
+                aria-autocomplete="list"
                 placeholder=move || {
                     if private.get() {
-                        "Private note, only agents see it (Enter sends, Shift+Enter for a new line)"
+                        "Private note, only agents see it (Enter sends, Shift+Enter new line, / quick responses)"
                     } else {
-                        "Reply (Enter sends, Shift+Enter for a new line)"
+                        "Reply (Enter sends, Shift+Enter new line, / quick responses)"
                     }
                 }
                 disabled=resolved
+                node_ref=textarea
                 bind:value=text
                 on:keydown=on_keydown
                 on:input=on_input
+                on:click=move |_| update_quick()
+                on:blur=move |_| quick.set(None)
             ></textarea>
+            <Show when=move || { pending.with(|p| !p.is_empty()) || uploading.get() > 0 }>
+                <div class="pending-attachments">
+                    <For each=move || pending.get() key=|a| a.id.clone() let:attachment>
+                        {
+                            let remove = attachment.id.clone();
+                            view! {
+                                <span class="attachment-chip" data-testid="attachment-chip" data-attachment-id=attachment.id.to_string()>
+                                    {clip_icon()}
+                                    <span class="attachment-name">{attachment.file_name.clone()}</span>
+                                    <span class="muted">{store::size_label(attachment.size)}</span>
+                                    <button
+                                        type="button"
+                                        class="chip-x"
+                                        data-testid="attachment-remove"
+                                        aria-label=format!("Remove {}", attachment.file_name)
+                                        on:click=move |_| pending.update(|p| p.retain(|a| a.id != remove))
+                                    >
+                                        "×"
+                                    </button>
+                                </span>
+                            }
+                        }
+                    </For>
+                    <Show when=move || { uploading.get() > 0 }>
+                        <span class="muted small" data-testid="attachment-uploading">
+                            {move || format!("Uploading {} file(s)…", uploading.get())}
+                        </span>
+                    </Show>
+                </div>
+            </Show>
             <div class="composer-bar">
-                <button
-                    class="toggle"
-                    class:on=move || private.get()
-                    data-testid="private-toggle"
-                    aria-pressed=move || private.get().to_string()
-                    title="Private notes are only visible to agents"
-                    on:click=move |_| private.update(|p| *p = !*p)
-                >
-                    {move || if private.get() { "Private note: on" } else { "Private note: off" }}
-                </button>
+                <div class="composer-tools">
+                    <button
+                        class="toggle"
+                        class:on=move || private.get()
+                        data-testid="private-toggle"
+                        aria-pressed=move || private.get().to_string()
+                        title="Private notes are only visible to agents"
+                        on:click=move |_| private.update(|p| *p = !*p)
+                    >
+                        {move || if private.get() { "Private note: on" } else { "Private note: off" }}
+                    </button>
+                    <button
+                        type="button"
+                        class="icon-button"
+                        class:on=move || emoji_open.get()
+                        data-testid="emoji-button"
+                        title="Insert an emoji"
+                        aria-label="Insert an emoji"
+                        aria-expanded=move || emoji_open.get().to_string()
+                        disabled=resolved
+                        on:click=move |_| emoji_open.update(|o| *o = !*o)
+                    >
+                        <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round">
+                            <circle cx="12" cy="12" r="9"></circle>
+                            <path d="M8 14s1.5 2 4 2 4-2 4-2M9 9.5h.01M15 9.5h.01"></path>
+                        </svg>
+                    </button>
+                    <label
+                        class="icon-button"
+                        class:disabled=resolved
+                        title="Attach files (at most 10 MB each)"
+                    >
+                        {clip_icon()}
+                        <span class="visually-hidden">"Attach files"</span>
+                        <input
+                            type="file"
+                            multiple
+                            class="file-input"
+                            data-testid="attach-input"
+                            node_ref=file_input
+                            disabled=resolved
+                            on:change=on_files
+                        />
+                    </label>
+                </div>
                 <button
                     class="primary"
                     data-testid="send"
-                    disabled=move || resolved() || text.with(|t| t.trim().is_empty())
+                    disabled=move || !can_send()
                     on:click=move |_| send()
                 >
                     {move || if private.get() { "Add note" } else { "Send" }}

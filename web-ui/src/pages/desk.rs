@@ -2,13 +2,15 @@
 //! contact panel.
 //!
 //! Test ids (see the components for theirs): `desk`, `conversation-list`, `conversation-item`
-//! (`data-conversation-id`, `data-status`), `unread-badge`, `wait-time`, `list-empty`.
+//! (`data-conversation-id`, `data-status`), `unread-badge`, `wait-time`, `list-empty`,
+//! `closed-search` (the closed tab's search box, applied 300 ms after typing pauses; Escape
+//! clears it), `tag-filter` (the "filtered by tag X" chip) and its `tag-filter-clear` button.
 
 use crate::components::contact::ContactPanel;
 use crate::components::conversation::ConversationPane;
 use crate::pages::shell::DeskUi;
 use crate::socket::Socket;
-use crate::store::{DeskState, display_name, view_label};
+use crate::store::{DeskState, ListFilter, display_name, view_label};
 use crate::time;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -97,29 +99,121 @@ pub fn DeskPage() -> impl IntoView {
 #[component]
 fn ConversationList() -> impl IntoView {
     let store = expect_context::<RwSignal<DeskState>>();
+    let socket = expect_context::<Socket>();
     let ui = expect_context::<DeskUi>();
     let ids = Memo::new(move |_| {
         let view = ui.tab.get();
-        store.with(|s| s.list(view).to_vec())
+        store.with(|s| s.shown(view).to_vec())
     });
+    let failed = Memo::new(move |_| store.with(|s| s.filter_error.clone()));
+    let pending = Memo::new(move |_| {
+        let view = ui.tab.get();
+        store.with(|s| s.filter_pending(view))
+    });
+
+    // The filter follows the tab, the tag and the closed tab's search; a new one is fetched.
+    Effect::new(move |_| {
+        let view = ui.tab.get();
+        let tag = ui.tag.get();
+        let q = if view == ConversationView::Closed {
+            ui.query.get()
+        } else {
+            String::new()
+        };
+        let filter = ListFilter::new(view, tag.as_deref(), &q);
+        let changed = store.with_untracked(|s| s.filter != filter);
+        if changed {
+            store.update(|s| s.set_filter(filter));
+            socket.refresh_filter();
+        }
+    });
+
+    // The search box applies its text once typing pauses.
+    let search = RwSignal::new(ui.query.get_untracked());
+    let debounce = StoredValue::new(0u64);
+    let on_search = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        search.set(value.clone());
+        let serial = debounce.get_value() + 1;
+        debounce.set_value(serial);
+        set_timeout(
+            move || {
+                if debounce.try_get_value() == Some(serial) {
+                    ui.query.set(value);
+                }
+            },
+            Duration::from_millis(300),
+        );
+    };
+    let filtered = move || {
+        ui.tag.with(Option::is_some)
+            || (ui.tab.get() == ConversationView::Closed && !ui.query.with(|q| q.trim().is_empty()))
+    };
+
     view! {
         <section class="list-pane" aria-label="Conversations">
             <header class="pane-head">
                 <h2>{move || view_label(ui.tab.get())}</h2>
                 <span class="muted">{move || format!("{} conversations", ids.with(Vec::len))}</span>
             </header>
+            <Show when=move || ui.tab.get() == ConversationView::Closed>
+                <div class="list-search">
+                    <input
+                        type="search"
+                        data-testid="closed-search"
+                        placeholder="Search name, e-mail or text"
+                        aria-label="Search resolved conversations"
+                        maxlength="200"
+                        prop:value=move || search.get()
+                        on:input=on_search
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                            if ev.key() == "Escape" {
+                                search.set(String::new());
+                                debounce.update_value(|d| *d += 1);
+                                ui.query.set(String::new());
+                            }
+                        }
+                    />
+                </div>
+            </Show>
+            {move || ui.tag.get().map(|tag| view! {
+                <div class="filter-bar">
+                    <span class="filter-chip" data-testid="tag-filter">
+                        "filtered by tag "
+                        <strong>{tag.clone()}</strong>
+                        <button
+                            class="chip-x"
+                            data-testid="tag-filter-clear"
+                            title="Show all again"
+                            aria-label=format!("Clear the filter by tag {tag}")
+                            on:click=move |_| ui.tag.set(None)
+                        >
+                            "×"
+                        </button>
+                    </span>
+                </div>
+            })}
             <div class="conversation-list" data-testid="conversation-list" role="list">
                 <For each=move || ids.get() key=|id| id.clone() let:id>
                     <ConversationItem id=id />
                 </For>
                 <Show when=move || ids.with(Vec::is_empty)>
                     <p class="empty" data-testid="list-empty">
-                        {move || match ui.tab.get() {
-                            ConversationView::Mine => "Nothing assigned to you.",
-                            ConversationView::Unassigned => "Nobody is waiting.",
-                            ConversationView::Open => "No open conversations.",
-                            ConversationView::Bot => "No conversations with bots.",
-                            ConversationView::Closed => "No resolved conversations.",
+                        {move || if pending.get() {
+                            "Searching…".to_owned()
+                        } else if let Some(reason) = failed.get() {
+                            format!("The search failed: {reason}")
+                        } else if filtered() {
+                            "No conversations match.".to_owned()
+                        } else {
+                            match ui.tab.get() {
+                                ConversationView::Mine => "Nothing assigned to you.",
+                                ConversationView::Unassigned => "Nobody is waiting.",
+                                ConversationView::Open => "No open conversations.",
+                                ConversationView::Bot => "No conversations with bots.",
+                                ConversationView::Closed => "No resolved conversations.",
+                            }
+                            .to_owned()
                         }}
                     </p>
                 </Show>

@@ -5,11 +5,21 @@
 //! `settings-reply-policy`, `settings-entry-bot` (value `""` for none), `settings-default-group`,
 //! `settings-reopen-fallback`, `settings-bot-timeout`, `settings-offline-grace`,
 //! `settings-save`, `settings-saved`, `admin-error`.
+//!
+//! Quick responses (owners and admins): `quick-responses` (the card), `quick-response-shortcut`
+//! and `quick-response-text` (the new one's fields), `quick-response-create`,
+//! `quick-response-error`, `quick-response-empty`, `quick-response` (a row; `data-id`,
+//! `data-shortcut`) with `quick-response-shortcut-cell`, `quick-response-text-cell`,
+//! `quick-response-edit`, `quick-response-delete` (asks to confirm); while editing,
+//! `quick-response-edit-shortcut`, `quick-response-edit-text`, `quick-response-save`,
+//! `quick-response-cancel`.
 
 use crate::api::{self, ApiError};
+use crate::store::DeskState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use switchboard_protocol::api::{BotInfo, PatchSettings};
+use switchboard_protocol::desk::{CreateQuickResponse, PatchQuickResponse, QuickResponse};
 use switchboard_protocol::{
     BotId, Group, GroupId, Patch, ReopenFallback, ReplyPolicy, Routing, Settings,
 };
@@ -35,6 +45,7 @@ pub fn SettingsPage() -> impl IntoView {
                     })}
                 </ErrorBoundary>
             </Suspense>
+            <QuickResponsesCard />
         </div>
     }
 }
@@ -169,5 +180,245 @@ fn SettingsForm(settings: Settings, groups: Vec<Group>, bots: Vec<BotInfo>) -> i
                 </Show>
             </div>
         </form>
+    }
+}
+
+/// The tenant's quick responses (canned answers an agent inserts by typing `/shortcut`):
+/// create, edit, delete. Changes also update the desk's cached list.
+#[component]
+fn QuickResponsesCard() -> impl IntoView {
+    let store = expect_context::<RwSignal<DeskState>>();
+    let list = RwSignal::new(Vec::<QuickResponse>::new());
+    let loading = RwSignal::new(true);
+    let error = RwSignal::new(None::<String>);
+    let shortcut = RwSignal::new(String::new());
+    let text = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let editing = RwSignal::new(None::<String>);
+
+    let sorted = move |mut items: Vec<QuickResponse>| {
+        items.sort_by(|a, b| a.shortcut.cmp(&b.shortcut));
+        items
+    };
+    spawn_local(async move {
+        match api::quick_responses().await {
+            Ok(items) => {
+                list.try_set(sorted(items.clone()));
+                store.try_update(|s| s.set_quick_responses(items));
+            }
+            Err(err) => {
+                error.try_set(Some(err.message));
+            }
+        }
+        loading.try_set(false);
+    });
+
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = CreateQuickResponse {
+            shortcut: shortcut.get_untracked().trim().to_owned(),
+            text: text.get_untracked(),
+        };
+        if body.shortcut.is_empty() || body.text.trim().is_empty() {
+            error.set(Some("A quick response needs a shortcut and a text.".into()));
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match api::create_quick_response(&body).await {
+                Ok(created) => {
+                    list.try_update(|l| {
+                        l.push(created.clone());
+                        l.sort_by(|a, b| a.shortcut.cmp(&b.shortcut));
+                    });
+                    store.try_update(|s| s.upsert_quick_response(created));
+                    shortcut.try_set(String::new());
+                    text.try_set(String::new());
+                }
+                Err(err) => {
+                    error.try_set(Some(err.message));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+
+    view! {
+        <section class="card" data-testid="quick-responses">
+            <h2>"Quick responses"</h2>
+            <p class="muted small">
+                "Agents type / in the composer to find these by shortcut and insert their text."
+            </p>
+            <form class="quick-form" on:submit=create>
+                <label>
+                    "Shortcut"
+                    <input
+                        type="text"
+                        data-testid="quick-response-shortcut"
+                        placeholder="/thanks"
+                        maxlength="50"
+                        bind:value=shortcut
+                    />
+                </label>
+                <label class="grow">
+                    "Text"
+                    <textarea data-testid="quick-response-text" rows="2" bind:value=text></textarea>
+                </label>
+                <button class="primary" type="submit" data-testid="quick-response-create" disabled=move || busy.get()>
+                    "Add"
+                </button>
+            </form>
+            <Show when=move || error.with(Option::is_some)>
+                <p class="error" data-testid="quick-response-error" role="alert">
+                    {move || error.get().unwrap_or_default()}
+                </p>
+            </Show>
+            <Show when=move || !loading.get() && list.with(Vec::is_empty)>
+                <p class="muted" data-testid="quick-response-empty">"No quick responses yet."</p>
+            </Show>
+            <Show when=move || list.with(|l| !l.is_empty())>
+                <table class="data quick-table">
+                    <thead><tr><th>"Shortcut"</th><th>"Text"</th><th></th></tr></thead>
+                    <tbody>
+                        <For each=move || list.get() key=|r| (r.id.clone(), r.shortcut.clone(), r.text.clone()) let:response>
+                            <QuickResponseRow response=response list=list editing=editing error=error />
+                        </For>
+                    </tbody>
+                </table>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn QuickResponseRow(
+    response: QuickResponse,
+    list: RwSignal<Vec<QuickResponse>>,
+    editing: RwSignal<Option<String>>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let store = expect_context::<RwSignal<DeskState>>();
+    let id = response.id.clone();
+    let is_editing = {
+        let id = id.clone();
+        move || editing.with(|e| e.as_deref() == Some(id.as_str()))
+    };
+    let shortcut = RwSignal::new(response.shortcut.clone());
+    let text = RwSignal::new(response.text.clone());
+    let busy = RwSignal::new(false);
+    let original = StoredValue::new(response.clone());
+
+    let save = {
+        let id = id.clone();
+        move || {
+            let before = original.get_value();
+            let new_shortcut = shortcut.get_untracked().trim().to_owned();
+            let new_text = text.get_untracked();
+            let body = PatchQuickResponse {
+                shortcut: (new_shortcut != before.shortcut).then_some(new_shortcut),
+                text: (new_text != before.text).then_some(new_text),
+            };
+            if body.shortcut.is_none() && body.text.is_none() {
+                editing.set(None);
+                return;
+            }
+            busy.set(true);
+            error.set(None);
+            let id = id.clone();
+            spawn_local(async move {
+                match api::patch_quick_response(&id, &body).await {
+                    Ok(updated) => {
+                        editing.try_set(None);
+                        store.try_update(|s| s.upsert_quick_response(updated.clone()));
+                        list.try_update(|l| {
+                            l.retain(|r| r.id != updated.id);
+                            l.push(updated);
+                            l.sort_by(|a, b| a.shortcut.cmp(&b.shortcut));
+                        });
+                    }
+                    Err(err) => {
+                        error.try_set(Some(err.message));
+                    }
+                }
+                busy.try_set(false);
+            });
+        }
+    };
+    let delete = {
+        let id = id.clone();
+        let shortcut = response.shortcut.clone();
+        move |_| {
+            let confirmed = web_sys::window()
+                .and_then(|w| {
+                    w.confirm_with_message(&format!("Delete the quick response {shortcut}?"))
+                        .ok()
+                })
+                .unwrap_or(false);
+            if !confirmed {
+                return;
+            }
+            busy.set(true);
+            error.set(None);
+            let id = id.clone();
+            spawn_local(async move {
+                match api::delete_quick_response(&id).await {
+                    Ok(()) => {
+                        store.try_update(|s| s.remove_quick_response(&id));
+                        list.try_update(|l| l.retain(|r| r.id != id));
+                    }
+                    Err(err) => {
+                        error.try_set(Some(err.message));
+                        busy.try_set(false);
+                    }
+                }
+            });
+        }
+    };
+    let cancel = move |_| {
+        let before = original.get_value();
+        shortcut.set(before.shortcut);
+        text.set(before.text);
+        editing.set(None);
+    };
+    let start_edit = {
+        let id = id.clone();
+        move |_| editing.set(Some(id.clone()))
+    };
+    let editing_view = is_editing.clone();
+
+    view! {
+        <tr data-testid="quick-response" data-id=id.clone() data-shortcut=response.shortcut.clone()>
+            {move || if editing_view() {
+                let save = save.clone();
+                view! {
+                    <td>
+                        <input type="text" data-testid="quick-response-edit-shortcut" maxlength="50" bind:value=shortcut />
+                    </td>
+                    <td>
+                        <textarea data-testid="quick-response-edit-text" rows="2" bind:value=text></textarea>
+                    </td>
+                    <td class="row-actions">
+                        <button class="primary" data-testid="quick-response-save" disabled=move || busy.get() on:click=move |_| save()>
+                            "Save"
+                        </button>
+                        <button data-testid="quick-response-cancel" on:click=cancel>"Cancel"</button>
+                    </td>
+                }
+                .into_any()
+            } else {
+                let delete = delete.clone();
+                let start_edit = start_edit.clone();
+                view! {
+                    <td class="quick-shortcut" data-testid="quick-response-shortcut-cell">{original.get_value().shortcut}</td>
+                    <td class="quick-text-cell" data-testid="quick-response-text-cell">{original.get_value().text}</td>
+                    <td class="row-actions">
+                        <button data-testid="quick-response-edit" disabled=move || busy.get() on:click=start_edit>"Edit"</button>
+                        <button class="danger" data-testid="quick-response-delete" disabled=move || busy.get() on:click=delete>"Delete"</button>
+                    </td>
+                }
+                .into_any()
+            }}
+        </tr>
     }
 }

@@ -17,6 +17,10 @@ use switchboard_protocol::{ConversationView, Presence};
 #[derive(Clone, Copy)]
 pub struct DeskUi {
     pub tab: RwSignal<ConversationView>,
+    /// The tag the list is filtered by (a tag clicked in the contact panel), on every tab.
+    pub tag: RwSignal<Option<String>>,
+    /// The closed tab's search, as applied (debounced from the search box).
+    pub query: RwSignal<String>,
 }
 
 #[component]
@@ -24,6 +28,8 @@ pub fn Shell() -> impl IntoView {
     let session = expect_context::<Session>();
     let ui = DeskUi {
         tab: RwSignal::new(ConversationView::Mine),
+        tag: RwSignal::new(None),
+        query: RwSignal::new(String::new()),
     };
     provide_context(ui);
 
