@@ -43,6 +43,9 @@ pub enum ClientFrame {
     Read(Read),
     #[serde(rename = "ping")]
     Ping(Ping),
+    /// An addition: an agent reopens a resolved conversation and takes it.
+    #[serde(rename = "conversation.reopen")]
+    Reopen(ConversationRef),
 }
 
 impl ClientFrame {
@@ -64,6 +67,7 @@ impl ClientFrame {
             ClientFrame::Typing(_) => "typing",
             ClientFrame::Read(_) => "read",
             ClientFrame::Ping(_) => "ping",
+            ClientFrame::Reopen(_) => "conversation.reopen",
         }
     }
 
@@ -74,9 +78,10 @@ impl ClientFrame {
             ClientFrame::Ping(f) => f.req.as_deref(),
             ClientFrame::MessageSend(f) => Some(&f.req),
             ClientFrame::Handover(f) => Some(&f.req),
-            ClientFrame::Accept(f) | ClientFrame::Unassign(f) | ClientFrame::Resolve(f) => {
-                Some(&f.req)
-            }
+            ClientFrame::Accept(f)
+            | ClientFrame::Unassign(f)
+            | ClientFrame::Resolve(f)
+            | ClientFrame::Reopen(f) => Some(&f.req),
             ClientFrame::Unsubscribe(f) => Some(&f.req),
             ClientFrame::Assign(f) => Some(&f.req),
             ClientFrame::Transfer(f) => Some(&f.req),
@@ -243,6 +248,10 @@ pub enum ServerFrame {
     /// An addition: where the user's conversation stands in its queue.
     #[serde(rename = "queue.position")]
     QueuePosition(QueuePosition),
+    /// An addition: a new message in a conversation, for desks' list previews and unread
+    /// counts (sent to agents who may see the conversation, never to users or bots).
+    #[serde(rename = "conversation.activity")]
+    ConversationActivity(ConversationActivity),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -335,3 +344,24 @@ pub struct QueuePosition {
     pub position: u32,
     pub queue_length: u32,
 }
+
+/// Sent to the agents who may see a conversation (its group's members, the owners and admins,
+/// its holding agent) for every new message, whether or not they subscribed to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ConversationActivity {
+    pub conversation_id: ConversationId,
+    pub group_id: GroupId,
+    /// The new message's `seq`, the conversation's last one when it was written.
+    pub last_seq: u64,
+    /// The message's first [`ACTIVITY_PREVIEW_CHARS`] characters.
+    pub preview: String,
+    pub author: Author,
+    /// A private note (agents only).
+    pub private: bool,
+    /// When the message was written.
+    pub at: Timestamp,
+}
+
+/// How many characters of a message's text `conversation.activity` carries.
+pub const ACTIVITY_PREVIEW_CHARS: usize = 140;

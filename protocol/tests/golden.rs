@@ -1055,6 +1055,10 @@ mod client_frames {
             ClientFrame::Ping(Ping {
                 req: Some("r".into()),
             }),
+            ClientFrame::Reopen(ConversationRef {
+                req: "r".into(),
+                conversation_id: "c".into(),
+            }),
         ];
         for frame in &frames {
             match frame {
@@ -1072,7 +1076,8 @@ mod client_frames {
                 | ClientFrame::PresenceSet(_)
                 | ClientFrame::Typing(_)
                 | ClientFrame::Read(_)
-                | ClientFrame::Ping(_) => {}
+                | ClientFrame::Ping(_)
+                | ClientFrame::Reopen(_) => {}
             }
         }
         frames
@@ -2277,5 +2282,79 @@ mod routing_additions {
             (parsed.bot_timeout_secs, parsed.offline_grace_secs),
             (30, 60)
         );
+    }
+}
+
+/// The agent desk additions: `conversation.reopen` and `conversation.activity`.
+mod desk_additions {
+    use super::*;
+
+    #[test]
+    fn reopen_round_trips() {
+        let frame = ClientFrame::Reopen(ConversationRef {
+            req: "r20".into(),
+            conversation_id: "cnv_1".into(),
+        });
+        assert_round_trip(
+            &frame,
+            json!({"type": "conversation.reopen", "req": "r20", "conversation_id": "cnv_1"}),
+        );
+        assert_eq!(frame.type_name(), "conversation.reopen");
+        assert_eq!(frame.req(), Some("r20"));
+    }
+
+    #[test]
+    fn reopen_without_conversation_id_is_rejected() {
+        assert_rejected::<ClientFrame>(json!({"type": "conversation.reopen", "req": "r"}));
+    }
+
+    #[test]
+    fn conversation_activity_round_trips() {
+        let frame = ServerFrame::ConversationActivity(ConversationActivity {
+            conversation_id: "cnv_1".into(),
+            group_id: "grp_support".into(),
+            last_seq: 7,
+            preview: "My order is late".into(),
+            author: Author {
+                kind: AuthorKind::User,
+                id: "usr_1".into(),
+                name: "Dana".into(),
+            },
+            private: false,
+            at: Timestamp("2026-11-21T10:00:00.000Z".into()),
+        });
+        assert_round_trip(
+            &frame,
+            json!({
+                "type": "conversation.activity",
+                "conversation_id": "cnv_1",
+                "group_id": "grp_support",
+                "last_seq": 7,
+                "preview": "My order is late",
+                "author": {"kind": "user", "id": "usr_1", "name": "Dana"},
+                "private": false,
+                "at": "2026-11-21T10:00:00.000Z"
+            }),
+        );
+    }
+
+    #[test]
+    fn a_private_activity_says_so() {
+        let frame = ServerFrame::ConversationActivity(ConversationActivity {
+            conversation_id: "cnv_1".into(),
+            group_id: "grp_support".into(),
+            last_seq: 8,
+            preview: "VIP".into(),
+            author: Author {
+                kind: AuthorKind::Agent,
+                id: "agt_1".into(),
+                name: "Alice".into(),
+            },
+            private: true,
+            at: Timestamp("2026-11-21T10:00:01.000Z".into()),
+        });
+        let json = serde_json::to_value(&frame).unwrap();
+        assert_eq!(json["private"], true);
+        assert_eq!(json["author"]["kind"], "agent");
     }
 }

@@ -45,6 +45,7 @@ fn schemas_name_every_frame_type() {
         "conversation.handover",
         "history",
         "ping",
+        "conversation.reopen",
     ] {
         assert!(
             client.contains(&format!("\"{ty}\"")),
@@ -57,6 +58,7 @@ fn schemas_name_every_frame_type() {
         "error",
         "message.created",
         "conversation.updated",
+        "conversation.activity",
     ] {
         assert!(
             server.contains(&format!("\"{ty}\"")),

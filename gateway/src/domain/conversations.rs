@@ -421,6 +421,31 @@ impl Desk {
             .await
     }
 
+    /// `conversation.reopen` (an addition): an agent who is online reopens a resolved
+    /// conversation it may see and takes it. Capacity is not checked: reopening for oneself is
+    /// the agent's explicit choice (see `docs/decisions.md`).
+    pub async fn reopen(
+        &self,
+        agent: &AgentPrincipal,
+        id: &ConversationId,
+    ) -> Result<ConversationState> {
+        let principal = Principal::Agent(agent.clone());
+        self.visible_conversation(&principal, id).await?;
+        let record = self
+            .store
+            .agent(&agent.tenant, &agent.id)
+            .await?
+            .ok_or(Error::Unauthorized)?;
+        if record.presence != Presence::Online {
+            return Err(Error::forbidden("go online to take conversations"));
+        }
+        let (agent_id, name) = (agent.id.clone(), agent.name.clone());
+        self.change(&agent.tenant, id, &move |s| {
+            transitions::reopen_by_agent(s, agent_id.as_str(), &name)
+        })
+        .await
+    }
+
     /// A removed agent's conversation goes back to its queue.
     pub(crate) async fn requeue_from(
         &self,

@@ -6,6 +6,8 @@
 //! - `conversation.updated`: the same plus the old holder, the group's members (old and new
 //!   group) and the admins;
 //! - `typing`, `read`: like a public message, minus the author's own sockets.
+//! - `conversation.activity` (an addition): for every new message, the agents who may see the
+//!   conversation (its group's members, the admins, its holding agent), never users or bots.
 
 use super::Desk;
 use crate::bus::{Control, ConversationMark, Envelope, Payload};
@@ -14,7 +16,8 @@ use crate::store::{ConversationState, Outcome};
 use crate::topics::Topic;
 use std::sync::Arc;
 use switchboard_protocol::{
-    ConversationUpdated, HolderKind, MessageCreated, ServerFrame, TenantId,
+    ACTIVITY_PREVIEW_CHARS, ConversationActivity, ConversationUpdated, HolderKind, Message,
+    MessageCreated, ServerFrame, TenantId,
 };
 
 /// The holder's own topic.
@@ -72,6 +75,34 @@ fn audience_topics(
     topics
 }
 
+/// The agents who may see the conversation, for `conversation.activity`: its group's members,
+/// the owners and admins, and its holder when that is an agent (who may be outside the group).
+/// Users and bots are on none of these topics.
+fn activity_topics(tenant: &TenantId, state: &ConversationState) -> Vec<Topic> {
+    let mut topics = vec![
+        Topic::group(tenant, &state.conversation.group_id),
+        Topic::admins(tenant),
+    ];
+    let assignee = state.conversation.assignee.as_ref();
+    if let Some(agent) = assignee.filter(|a| a.kind == HolderKind::Agent) {
+        push_unique(&mut topics, Topic::agent(tenant, &agent.id.as_str().into()));
+    }
+    topics
+}
+
+/// The `conversation.activity` for one new message of the conversation in `state`.
+fn activity(state: &ConversationState, message: &Message) -> ServerFrame {
+    ServerFrame::ConversationActivity(ConversationActivity {
+        conversation_id: message.conversation_id.clone(),
+        group_id: state.conversation.group_id.clone(),
+        last_seq: message.seq,
+        preview: message.text.chars().take(ACTIVITY_PREVIEW_CHARS).collect(),
+        author: message.author.clone(),
+        private: message.private,
+        at: message.created_at.clone(),
+    })
+}
+
 /// Who receives an event (see the module comment).
 pub(crate) struct Audience {
     pub topics: Vec<Topic>,
@@ -123,6 +154,12 @@ impl Desk {
                 seq: Some(message.seq),
             });
             self.publish_frame(audience, &frame).await;
+            // Desks keep list previews and unread counts live without subscribing. No mark on
+            // it: it must not count as the socket having received the message itself.
+            let mut audience = Audience::to(activity_topics(tenant, &outcome.after));
+            audience.hidden_from_users = true;
+            self.publish_frame(audience, &activity(&outcome.after, message))
+                .await;
         }
     }
 

@@ -276,6 +276,28 @@ pub fn resolve(state: &ConversationState, now: &Timestamp) -> Result<Decision> {
     })
 }
 
+/// An agent reopens a resolved conversation (`conversation.reopen`) and takes it: `resolved` →
+/// `assigned` to that agent, with a public notice. Capacity is not checked: reopening for
+/// oneself is the agent's explicit choice.
+pub fn reopen_by_agent(
+    state: &ConversationState,
+    agent_id: &str,
+    agent_name: &str,
+) -> Result<Decision> {
+    if state.status() != Status::Resolved {
+        return Err(Error::conflict("the conversation is not resolved"));
+    }
+    let next = with_holder(
+        state,
+        Status::Assigned,
+        Some(agent_assignee(agent_id, agent_name)),
+    );
+    Ok(Decision {
+        next: Some(next),
+        messages: vec![system(format!("Reopened by {agent_name}"), false)],
+    })
+}
+
 /// Where a reopened conversation goes (chosen by routing before the change).
 #[derive(Clone, Debug)]
 pub enum Reopen {
@@ -540,6 +562,39 @@ mod tests {
             Status::Queued
         );
         assert_eq!(decision.messages.len(), 2);
+    }
+
+    #[test]
+    fn an_agent_reopens_only_a_resolved_conversation_and_takes_it() {
+        let mut resolved = resolve(&state(Status::Assigned, held_by_alice()), &now())
+            .expect("allowed")
+            .next
+            .expect("changes");
+        assert!(resolved.conversation.resolved_at.is_some());
+        resolved.last_agent_id = None;
+        let decision = reopen_by_agent(&resolved, "a2", "Bob").expect("allowed");
+        let next = decision.next.expect("changes");
+        assert_eq!(next.conversation.status, Status::Assigned);
+        assert_eq!(
+            next.conversation.assignee,
+            Some(agent_assignee("a2", "Bob"))
+        );
+        assert_eq!(next.conversation.resolved_at, None);
+        assert_eq!(next.last_agent_id.as_ref().map(|a| a.as_str()), Some("a2"));
+        assert_eq!(decision.messages.len(), 1);
+        assert_eq!(decision.messages[0].text, "Reopened by Bob");
+        assert_eq!(decision.messages[0].author.kind, AuthorKind::System);
+        assert!(!decision.messages[0].private);
+        for open in [
+            state(Status::Queued, None),
+            state(Status::Assigned, held_by_alice()),
+            state(Status::Bot, bot_holder()),
+        ] {
+            match reopen_by_agent(&open, "a1", "Alice") {
+                Err(Error::Conflict(why)) => assert_eq!(why, "the conversation is not resolved"),
+                other => panic!("expected a conflict, got {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -110,6 +110,12 @@ impl Session {
                     .await?;
                 ack.conversation = Some(state.conversation);
             }
+            ClientFrame::Reopen(target) => {
+                let state = desk
+                    .reopen(agent_only(&self.principal)?, &target.conversation_id)
+                    .await?;
+                ack.conversation = Some(state.conversation);
+            }
             ClientFrame::Subscribe(subscribe) => {
                 let agent = agent_only(&self.principal)?.clone();
                 let topic = Topic::conversation(&agent.tenant, &subscribe.conversation_id);
