@@ -938,27 +938,9 @@ impl Store for PostgresStore {
             .await?
             .ok_or(Error::NotFound("conversation"))?;
         let decision = decide(&before)?;
-        let state_changed = decision.next.as_ref().is_some_and(|next| next != &before);
-        if !state_changed && decision.messages.is_empty() {
-            // Nothing to write: dropping the transaction rolls back and releases the lock.
-            return Ok(Outcome {
-                after: before.clone(),
-                before: Some(before),
-                messages: Vec::new(),
-                state_changed: false,
-            });
-        }
-        let mut after = decision.next.unwrap_or_else(|| before.clone());
-        after.conversation.last_seq = before.conversation.last_seq;
-        let messages = append_and_write(&mut tx, tenant, &mut after, decision.messages).await?;
-        record_assignment(&mut tx, tenant, Some(&before), &after).await?;
+        let outcome = write_decision(&mut tx, tenant, before, decision).await?;
         tx.commit().await?;
-        Ok(Outcome {
-            before: Some(before),
-            after,
-            messages,
-            state_changed,
-        })
+        Ok(outcome)
     }
 
     async fn modify_conversation_with_loads(
@@ -979,26 +961,9 @@ impl Store for PostgresStore {
             .ok_or(Error::NotFound("conversation"))?;
         let loads = candidate_loads(&mut tx, tenant, agents).await?;
         let decision = decide(&before, &loads)?;
-        let state_changed = decision.next.as_ref().is_some_and(|next| next != &before);
-        if !state_changed && decision.messages.is_empty() {
-            return Ok(Outcome {
-                after: before.clone(),
-                before: Some(before),
-                messages: Vec::new(),
-                state_changed: false,
-            });
-        }
-        let mut after = decision.next.unwrap_or_else(|| before.clone());
-        after.conversation.last_seq = before.conversation.last_seq;
-        let messages = append_and_write(&mut tx, tenant, &mut after, decision.messages).await?;
-        record_assignment(&mut tx, tenant, Some(&before), &after).await?;
+        let outcome = write_decision(&mut tx, tenant, before, decision).await?;
         tx.commit().await.map_err(db)?;
-        Ok(Outcome {
-            before: Some(before),
-            after,
-            messages,
-            state_changed,
-        })
+        Ok(outcome)
     }
 
     async fn message_by_client_id(
@@ -1153,17 +1118,9 @@ impl Store for PostgresStore {
         let Some(decision) = route(&before, &loads)? else {
             return Ok(None);
         };
-        let mut after = decision.next.unwrap_or_else(|| before.clone());
-        after.conversation.last_seq = before.conversation.last_seq;
-        let messages = append_and_write(&mut tx, tenant, &mut after, decision.messages).await?;
-        record_assignment(&mut tx, tenant, Some(&before), &after).await?;
+        let outcome = write_decision(&mut tx, tenant, before, decision).await?;
         tx.commit().await.map_err(db)?;
-        Ok(Some(Outcome {
-            before: Some(before),
-            after,
-            messages,
-            state_changed: true,
-        }))
+        Ok(Some(outcome))
     }
 
     async fn update_user(&self, tenant: &TenantId, user: &UserRecord) -> Result<()> {
@@ -1472,6 +1429,36 @@ async fn candidate_loads(
             })
         })
         .collect()
+}
+
+/// Writes a decision taken on `before`: its messages get the next `seq`s, the conversation row
+/// its new state, and a newly assigned agent its assignment time. Nothing is written when the
+/// decision changes nothing.
+async fn write_decision(
+    conn: &mut PgConnection,
+    tenant: &TenantId,
+    before: ConversationState,
+    decision: Decision,
+) -> Result<Outcome> {
+    let state_changed = decision.next.as_ref().is_some_and(|next| next != &before);
+    if !state_changed && decision.messages.is_empty() {
+        return Ok(Outcome {
+            after: before.clone(),
+            before: Some(before),
+            messages: Vec::new(),
+            state_changed: false,
+        });
+    }
+    let mut after = decision.next.unwrap_or_else(|| before.clone());
+    after.conversation.last_seq = before.conversation.last_seq;
+    let messages = append_and_write(conn, tenant, &mut after, decision.messages).await?;
+    record_assignment(conn, tenant, Some(&before), &after).await?;
+    Ok(Outcome {
+        before: Some(before),
+        after,
+        messages,
+        state_changed,
+    })
 }
 
 /// An agent who just got a conversation is no longer the one idle longest.
