@@ -267,7 +267,10 @@ describe('desk flows', () => {
       await page.getByTestId('contact-phone').fill('+49 30 1234 567');
       await page.getByTestId('contact-save').click();
       await page.getByTestId('conversation-title').filter({ hasText: 'Ann Lee' }).waitFor({ timeout: LONG });
-      // (Not `contact-saved`: the form is rebuilt when the user changes, which hides it.)
+      // "Saved." stays while the live update (conversation.updated) re-renders the panel.
+      await page.getByTestId('contact-saved').waitFor({ timeout: LONG });
+      await page.waitForTimeout(500);
+      assert.ok(await page.getByTestId('contact-saved').isVisible(), '"Saved." survived the live update');
       const stored = await until('the contact stored', async () => {
         const { conversations } = await desk.apiOk('GET', '/v1/conversations?view=mine', {
           token: ownerToken,

@@ -15,6 +15,8 @@ pub enum Route {
     /// `/invite/{token}`: an invited agent chooses a password.
     Invite(String),
     Desk,
+    /// `/profile`: my own name and password.
+    Profile,
     Agents,
     Groups,
     Bots,
@@ -26,6 +28,7 @@ impl Route {
         let path = path.trim_end_matches('/');
         match path {
             "/login" => Route::Login,
+            "/profile" => Route::Profile,
             "/admin/agents" => Route::Agents,
             "/admin/groups" => Route::Groups,
             "/admin/bots" => Route::Bots,
@@ -42,6 +45,7 @@ impl Route {
             Route::Login => "/login".into(),
             Route::Invite(token) => format!("/invite/{token}"),
             Route::Desk => "/".into(),
+            Route::Profile => "/profile".into(),
             Route::Agents => "/admin/agents".into(),
             Route::Groups => "/admin/groups".into(),
             Route::Bots => "/admin/bots".into(),
@@ -205,6 +209,7 @@ mod tests {
         for route in [
             Route::Login,
             Route::Desk,
+            Route::Profile,
             Route::Agents,
             Route::Groups,
             Route::Bots,

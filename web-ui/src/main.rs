@@ -6,10 +6,12 @@
 //! - [`socket`]: the one WebSocket: auth, requests matched to acks, reconnect and resync.
 //! - [`api`]: the REST calls, typed with the protocol crate.
 //! - [`pages`]: one page per file; [`components`]: the parts of the desk page.
-//! - [`notify`]: sound and browser notifications; [`time`]: times for display.
+//! - [`notify`]: sound and browser notifications; [`time`]: times for display;
+//!   [`clipboard`]: copying text.
 
 mod api;
 mod app;
+mod clipboard;
 mod components;
 mod notify;
 mod pages;

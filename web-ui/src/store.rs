@@ -8,8 +8,9 @@
 use std::collections::{BTreeMap, HashMap};
 use switchboard_protocol::desk::{PatchContact, QuickResponse};
 use switchboard_protocol::{
-    Agent, AgentId, AuthorKind, Conversation, ConversationId, ConversationStatus, ConversationUser,
-    ConversationView, GroupId, HolderKind, Message, Patch, Presence, ServerFrame,
+    Agent, AgentId, AuthorKind, Conversation, ConversationActivity, ConversationId,
+    ConversationStatus, ConversationUser, ConversationView, GroupId, HolderKind, Message, Patch,
+    Presence, ServerFrame,
 };
 
 /// The five tabs, in the order the rail shows them.
@@ -104,7 +105,55 @@ pub struct DeskState {
     pub filter_error: Option<String>,
     /// The tenant's quick responses by shortcut, fetched once (`None`: not yet).
     pub quick_responses: Option<Vec<QuickResponse>>,
+    /// The latest message of each conversation as the list shows it (from
+    /// `conversation.activity` and the messages held).
+    pub previews: HashMap<ConversationId, Preview>,
 }
+
+/// A conversation's latest message, for its line in the list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Preview {
+    pub seq: u64,
+    /// The text's start (plain text: rendered as text).
+    pub text: String,
+    pub author_kind: AuthorKind,
+    pub author_name: String,
+    pub private: bool,
+    /// When it was written (RFC 3339).
+    pub at: String,
+}
+
+impl Preview {
+    /// The line shown: who wrote it (agents and bots by name) and the text, one line.
+    pub fn line(&self) -> String {
+        let text: String = self.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = if text.is_empty() {
+            "(attachment)".to_owned()
+        } else {
+            text
+        };
+        let who = match self.author_kind {
+            AuthorKind::User => String::new(),
+            AuthorKind::System => String::new(),
+            AuthorKind::Agent | AuthorKind::Bot => {
+                let name = self.author_name.trim();
+                if name.is_empty() {
+                    String::new()
+                } else {
+                    format!("{name}: ")
+                }
+            }
+        };
+        if self.private {
+            format!("Note · {who}{text}")
+        } else {
+            format!("{who}{text}")
+        }
+    }
+}
+
+/// How many characters of a message's text a preview keeps.
+pub const PREVIEW_CHARS: usize = 140;
 
 /// A narrowing of one view's list, fetched as `GET /v1/conversations?view=&tag=&q=`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -487,6 +536,17 @@ impl DeskState {
             {
                 self.typing.remove(&id);
             }
+            self.set_preview(
+                &id,
+                Preview {
+                    seq: message.seq,
+                    text: message.text.chars().take(PREVIEW_CHARS).collect(),
+                    author_kind: message.author.kind,
+                    author_name: message.author.name.clone(),
+                    private: message.private,
+                    at: message.created_at.0.clone(),
+                },
+            );
             if !touched.contains(&id) {
                 touched.push(id);
             }
@@ -499,6 +559,52 @@ impl DeskState {
             self.read_seq.entry(id.clone()).or_insert(0);
             if self.open.as_ref() == Some(&id) {
                 self.mark_read(&id);
+            }
+        }
+    }
+
+    /// Keeps `preview` unless a later message's is held. System messages ("Waiting for an
+    /// agent") show only while there is nothing else: they would hide what people wrote.
+    fn set_preview(&mut self, id: &ConversationId, preview: Preview) {
+        let replaces = |held: &Preview| {
+            held.seq <= preview.seq
+                && (preview.author_kind != AuthorKind::System
+                    || held.author_kind == AuthorKind::System)
+        };
+        if self.previews.get(id).is_none_or(replaces) {
+            self.previews.insert(id.clone(), preview);
+        }
+    }
+
+    /// A new message somewhere (`conversation.activity`): the preview, the conversation's
+    /// `last_seq` (so its unread count rises unless it is on screen).
+    pub fn activity(&mut self, event: &ConversationActivity) {
+        let id = &event.conversation_id;
+        self.set_preview(
+            id,
+            Preview {
+                seq: event.last_seq,
+                text: event.preview.chars().take(PREVIEW_CHARS).collect(),
+                author_kind: event.author.kind,
+                author_name: event.author.name.clone(),
+                private: event.private,
+                at: event.at.0.clone(),
+            },
+        );
+        if let Some(conversation) = self.conversations.get_mut(id) {
+            conversation.last_seq = conversation.last_seq.max(event.last_seq);
+            // My own messages are read by definition.
+            let mine = event.author.kind == AuthorKind::Agent
+                && self
+                    .me
+                    .as_ref()
+                    .is_some_and(|me| me.id.as_str() == event.author.id);
+            let read = self.read_seq.entry(id.clone()).or_insert(0);
+            if mine {
+                *read = (*read).max(event.last_seq);
+            }
+            if self.open.as_ref() == Some(id) {
+                self.mark_read(id);
             }
         }
     }
@@ -594,6 +700,17 @@ impl DeskState {
         self.me.as_ref().map_or(Presence::Offline, |me| me.presence)
     }
 
+    /// My own record changed (the profile page saved it): name, login, e-mail follow.
+    pub fn set_my_details(&mut self, agent: &Agent) {
+        if let Some(me) = self.me.as_mut()
+            && me.id == agent.id
+        {
+            me.full_name = agent.full_name.clone();
+            me.login = agent.login.clone();
+            me.email = agent.email.clone();
+        }
+    }
+
     fn update_me(&mut self, agent: &Agent) {
         if self.me.as_ref().is_some_and(|me| me.id == agent.id) {
             self.me = Some(agent.clone());
@@ -631,6 +748,7 @@ pub fn apply(state: &mut DeskState, frame: &ServerFrame) {
         ServerFrame::MessageCreated(event) => {
             state.add_messages([&event.message]);
         }
+        ServerFrame::ConversationActivity(event) => state.activity(event),
         ServerFrame::Ack(ack) => {
             if let Some(conversation) = &ack.conversation {
                 state.upsert_conversation(conversation.clone());
@@ -697,7 +815,8 @@ pub fn apply(state: &mut DeskState, frame: &ServerFrame) {
 pub mod rules {
     use super::*;
 
-    pub const REOPEN_REASON: &str = "only the user's next message reopens a conversation";
+    pub const REOPEN_NOT_RESOLVED: &str = "only a resolved conversation can be reopened";
+    pub const REOPEN_OFFLINE: &str = "go online to reopen conversations";
 
     fn online(me: &Agent) -> bool {
         me.presence == Presence::Online
@@ -735,8 +854,15 @@ pub mod rules {
         (c.status == ConversationStatus::Resolved).then_some("already resolved")
     }
 
-    pub fn reopen(_c: &Conversation, _me: &Agent) -> Option<&'static str> {
-        Some(REOPEN_REASON)
+    /// Reopening gives the conversation to me, so I must be online.
+    pub fn reopen(c: &Conversation, me: &Agent) -> Option<&'static str> {
+        if c.status != ConversationStatus::Resolved {
+            Some(REOPEN_NOT_RESOLVED)
+        } else if !online(me) {
+            Some(REOPEN_OFFLINE)
+        } else {
+            None
+        }
     }
 
     /// Why the composer cannot send a public reply (private notes are always allowed on an
@@ -748,7 +874,7 @@ pub mod rules {
         accept_first: bool,
     ) -> Option<&'static str> {
         if c.status == ConversationStatus::Resolved {
-            Some("resolved: only the user's next message reopens it")
+            Some("resolved: reopen it, or the user's next message will")
         } else if !private && accept_first && !held_by_me(c, Some(me)) {
             Some("accept the conversation to reply, or write a private note")
         } else {
@@ -1411,12 +1537,153 @@ mod tests {
         let m = mine("c2", T1);
         assert_eq!(rules::unassign(&m, &me), None);
         assert!(rules::accept(&m, &me).is_some());
-        assert_eq!(rules::reopen(&m, &me), Some(rules::REOPEN_REASON));
+        assert_eq!(rules::reopen(&m, &me), Some(rules::REOPEN_NOT_RESOLVED));
         let r = conv("c3", ConversationStatus::Resolved, T1);
         assert!(rules::resolve(&r, &me).is_some());
+        assert_eq!(rules::reopen(&r, &me), Some(rules::REOPEN_OFFLINE));
+        me.presence = Presence::Online;
+        assert_eq!(rules::reopen(&r, &me), None);
+        assert!(rules::reopen(&q, &me).is_some());
+        me.presence = Presence::Offline;
         assert!(rules::reply(&q, &me, false, true).is_some());
         assert_eq!(rules::reply(&q, &me, true, true), None);
         assert_eq!(rules::reply(&q, &me, false, false), None);
+    }
+
+    fn activity(conversation: &str, seq: u64, kind: AuthorKind, author: &str) -> ServerFrame {
+        ServerFrame::ConversationActivity(ConversationActivity {
+            conversation_id: id(conversation),
+            group_id: GroupId::from("g1"),
+            last_seq: seq,
+            preview: format!("activity {seq}"),
+            author: Author {
+                kind,
+                id: author.into(),
+                name: if kind == AuthorKind::User {
+                    "User".into()
+                } else {
+                    "Alice".into()
+                },
+            },
+            private: false,
+            at: Timestamp(format!("2026-01-01T00:00:0{seq}.000Z")),
+        })
+    }
+
+    #[test]
+    fn activity_updates_preview_last_seq_and_unread_of_closed_conversations() {
+        let mut s = DeskState::new(me());
+        let mut c1 = mine("c1", T1);
+        c1.last_seq = 2;
+        s.load_view(ConversationView::Mine, vec![c1, mine("c2", T1)], 0);
+        assert_eq!(s.unread(&id("c1")), 0);
+        apply(&mut s, &activity("c1", 3, AuthorKind::User, "u"));
+        apply(&mut s, &activity("c1", 4, AuthorKind::User, "u"));
+        assert_eq!(s.conversations[&id("c1")].last_seq, 4);
+        assert_eq!(s.unread(&id("c1")), 2);
+        let preview = &s.previews[&id("c1")];
+        assert_eq!((preview.seq, preview.text.as_str()), (4, "activity 4"));
+        assert_eq!(preview.at, "2026-01-01T00:00:04.000Z");
+        assert_eq!(preview.line(), "activity 4");
+        // A late, older one changes neither the preview nor last_seq.
+        apply(&mut s, &activity("c1", 3, AuthorKind::User, "u"));
+        assert_eq!(s.previews[&id("c1")].seq, 4);
+        assert_eq!(s.conversations[&id("c1")].last_seq, 4);
+        // Nothing else moved.
+        assert_eq!(s.unread(&id("c2")), 0);
+        assert!(!s.previews.contains_key(&id("c2")));
+    }
+
+    #[test]
+    fn activity_on_the_open_conversation_or_by_me_is_read() {
+        let mut s = DeskState::new(me());
+        s.load_view(
+            ConversationView::Mine,
+            vec![mine("c1", T1), mine("c2", T1)],
+            0,
+        );
+        s.open(Some(id("c1")));
+        apply(&mut s, &activity("c1", 1, AuthorKind::User, "u"));
+        assert_eq!(s.unread(&id("c1")), 0);
+        assert_eq!(s.previews[&id("c1")].seq, 1);
+        // My own message elsewhere (another tab of mine) is not unread either.
+        apply(&mut s, &activity("c2", 1, AuthorKind::Agent, "a1"));
+        assert_eq!(s.unread(&id("c2")), 0);
+        assert_eq!(s.previews[&id("c2")].line(), "Alice: activity 1");
+        // A colleague's is.
+        apply(&mut s, &activity("c2", 2, AuthorKind::Agent, "a2"));
+        assert_eq!(s.unread(&id("c2")), 1);
+    }
+
+    #[test]
+    fn activity_for_an_unknown_conversation_keeps_only_the_preview() {
+        let mut s = DeskState::new(me());
+        apply(&mut s, &activity("c9", 5, AuthorKind::User, "u"));
+        assert!(s.conversations.is_empty());
+        assert_eq!(s.previews[&id("c9")].seq, 5);
+        assert!(s.lists.values().all(Vec::is_empty));
+    }
+
+    #[test]
+    fn held_messages_feed_the_preview_and_private_notes_say_so() {
+        let mut s = DeskState::new(me());
+        s.load_view(ConversationView::Mine, vec![mine("c1", T1)], 0);
+        apply(&mut s, &created(msg("c1", 1, AuthorKind::User)));
+        assert_eq!(s.previews[&id("c1")].line(), "text 1");
+        let mut note = msg("c1", 2, AuthorKind::Agent);
+        note.private = true;
+        note.author.name = "Alice".into();
+        note.text = "  two\n lines  ".into();
+        apply(&mut s, &created(note));
+        assert_eq!(s.previews[&id("c1")].line(), "Note · Alice: two lines");
+        // The activity for the same message changes nothing; an older message neither.
+        apply(&mut s, &activity("c1", 2, AuthorKind::Agent, "a1"));
+        apply(&mut s, &created(msg("c1", 1, AuthorKind::User)));
+        assert_eq!(s.previews[&id("c1")].seq, 2);
+    }
+
+    #[test]
+    fn system_messages_do_not_hide_what_people_wrote() {
+        let mut s = DeskState::new(me());
+        s.load_view(ConversationView::Unassigned, vec![queued("c1", T1)], 0);
+        apply(&mut s, &activity("c1", 1, AuthorKind::User, "u"));
+        apply(&mut s, &activity("c1", 2, AuthorKind::System, ""));
+        assert_eq!(s.previews[&id("c1")].seq, 1);
+        assert_eq!(s.conversations[&id("c1")].last_seq, 2);
+        apply(&mut s, &activity("c1", 3, AuthorKind::User, "u"));
+        assert_eq!(s.previews[&id("c1")].seq, 3);
+        // With nothing else held, a system message is better than nothing.
+        apply(&mut s, &activity("c2", 1, AuthorKind::System, ""));
+        assert_eq!(s.previews[&id("c2")].seq, 1);
+    }
+
+    #[test]
+    fn the_activity_frame_parses() {
+        let frame: ServerFrame = serde_json::from_str(
+            r#"{"type":"conversation.activity","conversation_id":"c1","group_id":"g1","last_seq":7,"preview":"<b>hi</b>","author":{"kind":"user","id":"u1","name":"Ann"},"private":false,"at":"2026-01-01T00:00:00.000Z"}"#,
+        )
+        .unwrap();
+        let mut s = DeskState::new(me());
+        s.load_view(ConversationView::Mine, vec![mine("c1", T1)], 0);
+        apply(&mut s, &frame);
+        assert_eq!(s.unread(&id("c1")), 7);
+        assert_eq!(s.previews[&id("c1")].line(), "<b>hi</b>");
+    }
+
+    #[test]
+    fn my_details_follow_the_profile() {
+        let mut s = DeskState::new(me());
+        let mut changed = me();
+        changed.full_name = "Alice Smith".into();
+        changed.presence = Presence::Offline;
+        s.set_my_details(&changed);
+        let held = s.me.as_ref().unwrap();
+        assert_eq!(held.full_name, "Alice Smith");
+        assert_eq!(
+            held.presence,
+            Presence::Online,
+            "presence comes from the socket"
+        );
     }
 
     #[test]

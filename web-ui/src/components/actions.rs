@@ -80,6 +80,7 @@ pub fn ActionBar(id: ConversationId) -> impl IntoView {
     let act_accept = act.clone();
     let act_unassign = act.clone();
     let act_resolve = act.clone();
+    let act_reopen = act.clone();
     let toggle = move |which: Picker| {
         move || {
             if picker.get_untracked() == which {
@@ -103,7 +104,7 @@ pub fn ActionBar(id: ConversationId) -> impl IntoView {
                 {button("Transfer", "action-transfer", rules::transfer, Box::new(toggle(Picker::Transfer)))}
                 {button("Unassign", "action-unassign", rules::unassign, Box::new(move || act_unassign(ClientFrame::Unassign)))}
                 {button("Resolve", "action-resolve", rules::resolve, Box::new(move || act_resolve(ClientFrame::Resolve)))}
-                {button("Reopen", "action-reopen", rules::reopen, Box::new(|| {}))}
+                {button("Reopen", "action-reopen", rules::reopen, Box::new(move || act_reopen(ClientFrame::Reopen)))}
             </div>
             {
                 let id = id.clone();

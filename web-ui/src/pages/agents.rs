@@ -7,7 +7,9 @@
 //! `agent-presence`, `agent-status`, `agent-groups`, `agent-edit`, `agent-edit-name`,
 //! `agent-edit-role`, `agent-edit-capacity`, `agent-edit-login`, `agent-edit-email`,
 //! `agent-edit-password`, `agent-edit-save`, `agent-edit-cancel`, `agent-delete`,
-//! `agent-delete-confirm`, `agent-delete-cancel`.
+//! `agent-delete-confirm`, `agent-delete-cancel`; the agents' login address:
+//! `agents-login-url`, `agents-login-copy`, `agents-login-copied` ("Copied", or how to copy
+//! by hand when the browser refuses; `data-copied` true/false).
 
 use crate::api::{self, ApiError};
 use crate::app::Session;
@@ -43,6 +45,7 @@ pub fn AgentsPage() -> impl IntoView {
     view! {
         <div class="admin-page" data-testid="agents-page">
             <div class="admin-head"><h1>"Agents"</h1></div>
+            <LoginUrl />
             <CreateAgentForm on_created=move || data.refetch() error=error />
             <Show when=move || error.with(Option::is_some)>
                 <p class="error" data-testid="admin-error" role="alert">{move || error.get().unwrap_or_default()}</p>
@@ -74,6 +77,51 @@ pub fn AgentsPage() -> impl IntoView {
                     })}
                 </ErrorBoundary>
             </Suspense>
+        </div>
+    }
+}
+
+/// Where agents log in (`{origin}/login`), to send to new colleagues, with a Copy button.
+#[component]
+fn LoginUrl() -> impl IntoView {
+    let url = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .map(|origin| format!("{origin}/login"))
+        .unwrap_or_else(|| "/login".to_owned());
+    let copied = RwSignal::new(None::<bool>);
+    let serial = StoredValue::new(0u64);
+    let text = url.clone();
+    let copy = move |_| {
+        let mine = serial.get_value() + 1;
+        serial.set_value(mine);
+        copied.set(None);
+        crate::clipboard::copy(&text, move |ok| {
+            copied.try_set(Some(ok));
+            if ok {
+                set_timeout(
+                    move || {
+                        if serial.try_get_value() == Some(mine) {
+                            copied.try_set(None);
+                        }
+                    },
+                    std::time::Duration::from_secs(3),
+                );
+            }
+        });
+    };
+    view! {
+        <div class="card">
+            <h2>"Login address"</h2>
+            <p class="muted small">"Agents log in to the desk here."</p>
+            <div class="copy-row">
+                <div class="secret" data-testid="agents-login-url">{url}</div>
+                <button type="button" data-testid="agents-login-copy" on:click=copy>"Copy"</button>
+                {move || copied.get().map(|ok| view! {
+                    <span class="muted small" data-testid="agents-login-copied" data-copied=ok.to_string() role="status">
+                        {if ok { "Copied" } else { "The browser did not allow copying: select the address and copy it." }}
+                    </span>
+                })}
+            </div>
         </div>
     }
 }

@@ -2,7 +2,9 @@
 //! contact panel.
 //!
 //! Test ids (see the components for theirs): `desk`, `conversation-list`, `conversation-item`
-//! (`data-conversation-id`, `data-status`), `unread-badge`, `wait-time`, `list-empty`,
+//! (`data-conversation-id`, `data-status`), `unread-badge`, `wait-time`, `conversation-preview`
+//! (the latest message, kept live by `conversation.activity`) with
+//! `conversation-preview-time`, `list-empty`,
 //! `closed-search` (the closed tab's search box, applied 300 ms after typing pauses; Escape
 //! clears it), `tag-filter` (the "filtered by tag X" chip) and its `tag-filter-clear` button.
 
@@ -235,6 +237,8 @@ fn ConversationItem(id: ConversationId) -> impl IntoView {
     let selected = Memo::new(move |_| store.with(|s| s.open.as_ref() == Some(&key)));
     let key = id.clone();
     let typing = Memo::new(move |_| store.with(|s| s.typing.contains_key(&key)));
+    let key = id.clone();
+    let preview = Memo::new(move |_| store.with(|s| s.previews.get(&key).cloned()));
     let open_id = id.clone();
 
     let meta = move || {
@@ -288,6 +292,14 @@ fn ConversationItem(id: ConversationId) -> impl IntoView {
                     </span>
                 </Show>
             </div>
+            {move || preview.get().map(|p| view! {
+                <div class="item-preview" class:private=p.private data-testid="conversation-preview">
+                    <span class="preview-text">{p.line()}</span>
+                    <span class="preview-time muted" data-testid="conversation-preview-time" title=p.at.clone()>
+                        {time::clock(&p.at)}
+                    </span>
+                </div>
+            })}
             <div class="item-bottom">
                 <span class=move || {
                     conversation.with(|c| {

@@ -10,7 +10,40 @@ use crate::api::{self, ApiError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use switchboard_protocol::api::{CreateGroup, PatchGroup};
-use switchboard_protocol::{Agent, AgentId, Assignment, Group};
+use switchboard_protocol::{
+    Agent, AgentId, Assignment, BusinessHours, Group, OpeningWindow, Patch, Weekday,
+};
+
+const DAYS: [(Weekday, &str, &str); 7] = [
+    (Weekday::Mon, "mon", "Monday"),
+    (Weekday::Tue, "tue", "Tuesday"),
+    (Weekday::Wed, "wed", "Wednesday"),
+    (Weekday::Thu, "thu", "Thursday"),
+    (Weekday::Fri, "fri", "Friday"),
+    (Weekday::Sat, "sat", "Saturday"),
+    (Weekday::Sun, "sun", "Sunday"),
+];
+
+fn day_name(day: Weekday) -> &'static str {
+    DAYS.iter()
+        .find(|(d, _, _)| *d == day)
+        .map_or("mon", |(_, name, _)| name)
+}
+
+fn parse_day(text: &str) -> Weekday {
+    DAYS.iter()
+        .find(|(_, name, _)| *name == text)
+        .map_or(Weekday::Mon, |(day, _, _)| *day)
+}
+
+/// One weekly window being edited; `key` keeps its inputs across additions and removals.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct HoursRow {
+    key: u64,
+    day: String,
+    open: String,
+    close: String,
+}
 
 fn assignment_name(a: Assignment) -> &'static str {
     match a {
@@ -151,7 +184,7 @@ fn GroupRow(
                 <span class="pill"><span class="dot" class:online=group.online></span>{if group.online { "online" } else { "offline" }}</span>
             </td>
             <td>{group.queue_length}</td>
-            <td>{hours}</td>
+            <td data-testid="group-hours">{hours}</td>
             <td data-testid="group-members">{members}</td>
             <td><div class="row-actions">
                 <button data-testid="group-edit" on:click=move |_| editing.update(|e| *e = !*e)>"Edit"</button>
@@ -177,6 +210,43 @@ fn EditGroup(
     let name = RwSignal::new(group.name.clone());
     let assignment = RwSignal::new(assignment_name(group.assignment).to_owned());
     let members = RwSignal::new(group.member_ids.clone());
+    let always = RwSignal::new(group.business_hours.is_none());
+    let timezone = RwSignal::new(
+        group
+            .business_hours
+            .as_ref()
+            .map_or_else(|| "Europe/Berlin".to_owned(), |h| h.timezone.clone()),
+    );
+    let next_key = StoredValue::new(0u64);
+    let new_row = move |day: &str, open: &str, close: &str| {
+        let key = next_key.get_value();
+        next_key.set_value(key + 1);
+        HoursRow {
+            key,
+            day: day.to_owned(),
+            open: open.to_owned(),
+            close: close.to_owned(),
+        }
+    };
+    let rows = RwSignal::new(
+        group
+            .business_hours
+            .as_ref()
+            .map(|h| {
+                h.weekly
+                    .iter()
+                    .map(|w| new_row(day_name(w.day), &w.open, &w.close))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default(),
+    );
+    let edit_row = move |key: u64, change: fn(&mut HoursRow, String), value: String| {
+        rows.update(|rows| {
+            if let Some(row) = rows.iter_mut().find(|r| r.key == key) {
+                change(row, value);
+            }
+        })
+    };
     let original = StoredValue::new(group);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -189,6 +259,21 @@ fn EditGroup(
         let new_assignment = parse_assignment(&assignment.get_untracked());
         if new_assignment != before.assignment {
             patch.assignment = Some(new_assignment);
+        }
+        let new_hours = (!always.get_untracked()).then(|| BusinessHours {
+            timezone: timezone.get_untracked().trim().to_owned(),
+            weekly: rows
+                .get_untracked()
+                .into_iter()
+                .map(|r| OpeningWindow {
+                    day: parse_day(&r.day),
+                    open: r.open.trim().to_owned(),
+                    close: r.close.trim().to_owned(),
+                })
+                .collect(),
+        });
+        if new_hours != before.business_hours {
+            patch.business_hours = new_hours.map_or(Patch::Clear, Patch::Set);
         }
         let new_members = members.get_untracked();
         let members_changed = {
@@ -233,6 +318,78 @@ fn EditGroup(
                         <option value="auto" selected=move || assignment.get() == "auto">"Automatic"</option>
                     </select>
                 </label>
+            </div>
+            <h4>"Business hours"</h4>
+            <div class="hours">
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        data-testid="group-hours-always"
+                        prop:checked=move || always.get()
+                        on:change=move |ev| always.set(event_target_checked(&ev))
+                    />
+                    "Always open"
+                </label>
+                <Show when=move || !always.get()>
+                    <label>
+                        "Time zone (IANA name, e.g. Europe/Berlin)"
+                        <input type="text" data-testid="group-hours-timezone" maxlength="64" bind:value=timezone />
+                    </label>
+                    <For each=move || rows.get() key=|r| r.key let:row>
+                        {
+                            let key = row.key;
+                            view! {
+                                <div class="hours-row" data-testid="group-hours-row">
+                                    <select
+                                        data-testid="group-hours-day"
+                                        aria-label="Day"
+                                        on:change=move |ev| edit_row(key, |r, v| r.day = v, event_target_value(&ev))
+                                    >
+                                        {DAYS.iter().map(|(_, name, label)| view! {
+                                            <option value=*name selected=row.day == *name>{*label}</option>
+                                        }).collect_view()}
+                                    </select>
+                                    <input
+                                        type="time"
+                                        data-testid="group-hours-open"
+                                        aria-label="Opens at"
+                                        prop:value=row.open.clone()
+                                        on:input=move |ev| edit_row(key, |r, v| r.open = v, event_target_value(&ev))
+                                    />
+                                    "–"
+                                    <input
+                                        type="time"
+                                        data-testid="group-hours-close"
+                                        aria-label="Closes at"
+                                        prop:value=row.close.clone()
+                                        on:input=move |ev| edit_row(key, |r, v| r.close = v, event_target_value(&ev))
+                                    />
+                                    <button
+                                        type="button"
+                                        data-testid="group-hours-remove"
+                                        title="Remove this window"
+                                        on:click=move |_| rows.update(|rows| rows.retain(|r| r.key != key))
+                                    >
+                                        "Remove"
+                                    </button>
+                                </div>
+                            }
+                        }
+                    </For>
+                    <Show when=move || rows.with(Vec::is_empty)>
+                        <p class="muted small">"No windows: the group is closed all week."</p>
+                    </Show>
+                    <button
+                        type="button"
+                        data-testid="group-hours-add"
+                        on:click=move |_| {
+                            let row = new_row("mon", "09:00", "17:00");
+                            rows.update(|rows| rows.push(row));
+                        }
+                    >
+                        "Add a window"
+                    </button>
+                </Show>
             </div>
             <h4>"Members"</h4>
             <div class="members">

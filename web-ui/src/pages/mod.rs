@@ -6,5 +6,6 @@ pub mod desk;
 pub mod groups;
 pub mod invite;
 pub mod login;
+pub mod profile;
 pub mod settings;
 pub mod shell;

@@ -4,7 +4,8 @@
 //! Test ids: `rail`, `agent-name`, `presence-toggle` (`data-presence` online/offline),
 //! `tab-mine`, `tab-unassigned`, `tab-open`, `tab-bot`, `tab-closed` (`aria-current` on the
 //! selected one), `tab-count-<view>`, `nav-agents`, `nav-groups`, `nav-bots`, `nav-settings`,
-//! `logout`, `connection-banner` (`data-state` connecting/reconnecting), `connection-retry`.
+//! `profile-link` (under the agent's name: the profile page), `logout`, `connection-banner`
+//! (`data-state` connecting/reconnecting), `connection-retry`.
 
 use crate::app::{Route, Session};
 use crate::pages;
@@ -43,6 +44,7 @@ pub fn Shell() -> impl IntoView {
                     Route::Groups => view! { <pages::groups::GroupsPage /> }.into_any(),
                     Route::Bots => view! { <pages::bots::BotsPage /> }.into_any(),
                     Route::Settings => view! { <pages::settings::SettingsPage /> }.into_any(),
+                    Route::Profile => view! { <pages::profile::ProfilePage /> }.into_any(),
                     _ => view! { <pages::desk::DeskPage /> }.into_any(),
                 }}
             </div>
@@ -130,6 +132,15 @@ fn Rail() -> impl IntoView {
             <div class="me">
                 <div class="me-name" data-testid="agent-name">{name}</div>
                 <div class="me-role">{role}</div>
+                <button
+                    class="link small me-profile"
+                    class:selected=move || session.route.with(|r| *r == Route::Profile)
+                    data-testid="profile-link"
+                    title="Your name and password"
+                    on:click=move |_| session.navigate(Route::Profile)
+                >
+                    "Profile"
+                </button>
                 <button
                     class="presence"
                     class:online=move || presence.get() == Presence::Online
