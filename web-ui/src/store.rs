@@ -84,6 +84,9 @@ pub struct DeskState {
     pub messages: HashMap<ConversationId, BTreeMap<u64, Message>>,
     /// The highest `seq` the agent has seen per conversation; unread is what lies above it.
     pub read_seq: HashMap<ConversationId, u64>,
+    /// The highest `seq` the conversation's user has read (from `read` frames by the user);
+    /// only ever moves forward. Not stored by the gateway: known from when the desk listens.
+    pub user_read_seq: HashMap<ConversationId, u64>,
     /// The conversation on screen (its messages count as read as they arrive).
     pub open: Option<ConversationId>,
     pub typing: HashMap<ConversationId, TypingNow>,
@@ -677,6 +680,27 @@ impl DeskState {
         *read = (*read).max(last);
     }
 
+    /// The user read up to `seq` (a `read` frame by the user); a late, lower one changes
+    /// nothing.
+    pub fn user_read(&mut self, id: &ConversationId, seq: u64) {
+        let read = self.user_read_seq.entry(id.clone()).or_insert(0);
+        *read = (*read).max(seq);
+    }
+
+    /// Where the "Seen" marker goes: the `seq` of the last agent or bot message (private notes
+    /// excluded: the user never gets them) the user has read; `None` while there is none.
+    pub fn seen_seq(&self, id: &ConversationId) -> Option<u64> {
+        let read = self.user_read_seq.get(id).copied()?;
+        self.messages
+            .get(id)?
+            .range(..=read)
+            .rev()
+            .find(|(_, m)| {
+                !m.private && matches!(m.author.kind, AuthorKind::Agent | AuthorKind::Bot)
+            })
+            .map(|(seq, _)| *seq)
+    }
+
     /// Opens a conversation on screen (its messages count as read).
     pub fn open(&mut self, id: Option<ConversationId>) {
         self.open = id.clone();
@@ -799,6 +823,10 @@ pub fn apply(state: &mut DeskState, frame: &ServerFrame) {
                 me.presence = event.presence;
                 me.connected = event.connected;
             }
+        }
+        // Only the user's reads show; agents' and bots' are theirs.
+        ServerFrame::Read(event) if event.by.kind == AuthorKind::User => {
+            state.user_read(&event.conversation_id, event.seq);
         }
         ServerFrame::Welcome(_)
         | ServerFrame::Error(_)
@@ -1894,5 +1922,81 @@ mod tests {
         assert_eq!(insert_at("ab", 99, "!"), ("ab!".into(), 3));
         assert_eq!(insert_at("🙂x", 2, "y"), ("🙂yx".into(), 3));
         assert_eq!(byte_index("🙂x", 2), 4);
+    }
+
+    fn read_by(conversation: &str, seq: u64, kind: AuthorKind) -> ServerFrame {
+        ServerFrame::Read(ReadEvent {
+            conversation_id: id(conversation),
+            seq,
+            by: Author {
+                kind,
+                id: "x".into(),
+                name: "X".into(),
+            },
+        })
+    }
+
+    #[test]
+    fn the_users_read_seq_only_moves_forward_per_conversation() {
+        let mut s = DeskState::new(me());
+        assert_eq!(s.user_read_seq.get(&id("c1")), None);
+        apply(&mut s, &read_by("c1", 3, AuthorKind::User));
+        assert_eq!(s.user_read_seq[&id("c1")], 3);
+        // A late, older read changes nothing.
+        apply(&mut s, &read_by("c1", 2, AuthorKind::User));
+        assert_eq!(s.user_read_seq[&id("c1")], 3);
+        apply(&mut s, &read_by("c1", 5, AuthorKind::User));
+        assert_eq!(s.user_read_seq[&id("c1")], 5);
+        // Another conversation has its own.
+        apply(&mut s, &read_by("c2", 1, AuthorKind::User));
+        assert_eq!(s.user_read_seq[&id("c2")], 1);
+        assert_eq!(s.user_read_seq[&id("c1")], 5);
+        assert_eq!(
+            s.read_seq.get(&id("c1")),
+            None,
+            "the agent's read state is apart"
+        );
+    }
+
+    #[test]
+    fn reads_by_agents_and_bots_are_ignored() {
+        let mut s = DeskState::new(me());
+        for kind in [AuthorKind::Agent, AuthorKind::Bot, AuthorKind::System] {
+            apply(&mut s, &read_by("c1", 4, kind));
+        }
+        assert!(s.user_read_seq.is_empty());
+        apply(&mut s, &read_by("c1", 1, AuthorKind::User));
+        apply(&mut s, &read_by("c1", 9, AuthorKind::Agent));
+        assert_eq!(s.user_read_seq[&id("c1")], 1);
+    }
+
+    #[test]
+    fn seen_marks_the_last_agent_or_bot_message_the_user_read() {
+        let mut s = DeskState::new(me());
+        apply(&mut s, &created(msg("c1", 1, AuthorKind::User)));
+        apply(&mut s, &created(msg("c1", 2, AuthorKind::Bot)));
+        apply(&mut s, &created(msg("c1", 3, AuthorKind::Agent)));
+        let mut note = msg("c1", 4, AuthorKind::Agent);
+        note.private = true;
+        apply(&mut s, &created(note));
+        apply(&mut s, &created(msg("c1", 5, AuthorKind::User)));
+        apply(&mut s, &created(msg("c1", 6, AuthorKind::Agent)));
+        assert_eq!(s.seen_seq(&id("c1")), None, "nothing read yet");
+        apply(&mut s, &read_by("c1", 1, AuthorKind::User));
+        assert_eq!(
+            s.seen_seq(&id("c1")),
+            None,
+            "only the user's own message read"
+        );
+        apply(&mut s, &read_by("c1", 2, AuthorKind::User));
+        assert_eq!(s.seen_seq(&id("c1")), Some(2));
+        // Private notes never reach the user: the marker stays on the reply before.
+        apply(&mut s, &read_by("c1", 5, AuthorKind::User));
+        assert_eq!(s.seen_seq(&id("c1")), Some(3));
+        apply(&mut s, &read_by("c1", 6, AuthorKind::User));
+        assert_eq!(s.seen_seq(&id("c1")), Some(6));
+        // Other conversations know nothing of it.
+        apply(&mut s, &created(msg("c2", 1, AuthorKind::Agent)));
+        assert_eq!(s.seen_seq(&id("c2")), None);
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Test ids: `conversation-pane`, `conversation-title`, `conversation-status`, `no-conversation`,
 //! `messages`, `load-older`, `message` (`data-seq`, `data-kind` user/bot/agent/system,
-//! `data-private`), `typing-indicator`, `composer`, `send`, `private-toggle`
+//! `data-private`), `seen-marker` (under the last agent or bot message the user has read;
+//! `data-seq`), `typing-indicator`, `composer`, `send`, `private-toggle`
 //! (`aria-pressed`), `composer-error`, `composer-hint`.
 //!
 //! Quick responses: typing `/word` opens `quick-popup` with `quick-option` items
@@ -124,6 +125,8 @@ fn Messages(id: ConversationId) -> impl IntoView {
     let messages = Memo::new(move |_| store.with(|s| s.messages_of(&key)));
     let key = id.clone();
     let has_older = Memo::new(move |_| store.with(|s| s.has_older(&key)));
+    let key = id.clone();
+    let seen = Memo::new(move |_| store.with(|s| s.seen_seq(&key)));
     let loading = RwSignal::new(false);
     // Scroll height and position before an older page was prepended, to keep the view still.
     let anchor = StoredValue::new(None::<(i32, i32)>);
@@ -191,15 +194,16 @@ fn Messages(id: ConversationId) -> impl IntoView {
                 </button>
             </Show>
             <For each=move || messages.get() key=|m| m.seq let:message>
-                <MessageRow message=message />
+                <MessageRow message=message seen=seen />
             </For>
         </div>
     }
 }
 
 #[component]
-fn MessageRow(message: Message) -> impl IntoView {
+fn MessageRow(message: Message, seen: Memo<Option<u64>>) -> impl IntoView {
     let kind = kind_name(message.author.kind);
+    let seq = message.seq;
     let private = message.private;
     let label = if message.author.kind == AuthorKind::System {
         String::new()
@@ -277,6 +281,16 @@ fn MessageRow(message: Message) -> impl IntoView {
             {has_text.then(|| view! { <div class="message-text">{message.text.clone()}</div> })}
             {attachments}
         </div>
+        <Show when=move || seen.get() == Some(seq)>
+            <div
+                class=format!("seen-marker kind-{kind}")
+                data-testid="seen-marker"
+                data-seq=seq.to_string()
+                title="The visitor has read this"
+            >
+                "Seen"
+            </div>
+        </Show>
     }
 }
 
