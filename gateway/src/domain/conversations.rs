@@ -5,7 +5,7 @@
 
 use super::events::{Audience, participant_topics};
 use super::transitions::Reopen;
-use super::{Desk, can_see, transitions};
+use super::{Desk, transitions};
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::principal::{AgentPrincipal, Principal};
@@ -623,10 +623,5 @@ impl Desk {
         audience.exclude = Some(principal.key());
         self.publish_frame(audience, &frame).await;
         Ok(())
-    }
-
-    /// Whether `principal` may see the conversation (for REST participants checks).
-    pub fn may_see(&self, principal: &Principal, state: &ConversationState) -> bool {
-        can_see(principal, state)
     }
 }

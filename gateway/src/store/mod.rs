@@ -12,6 +12,7 @@
 mod desk;
 mod postgres;
 mod records;
+mod rows;
 mod sqlite;
 
 pub use desk::*;

@@ -76,156 +76,10 @@ impl PostgresStore {
     }
 }
 
-fn split_ids<T: From<String>>(joined: Option<String>) -> Vec<T> {
-    let mut ids: Vec<String> = joined
-        .unwrap_or_default()
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    ids.sort();
-    ids.into_iter().map(T::from).collect()
-}
-
-fn agent_from_row(row: &PgRow) -> Result<AgentRecord> {
-    Ok(AgentRecord {
-        id: row.try_get::<String, _>("id")?.into(),
-        tenant_id: row.try_get::<String, _>("tenant_id")?.into(),
-        full_name: row.try_get("full_name")?,
-        login: row.try_get("login")?,
-        email: row.try_get("email")?,
-        role: enum_from_text::<Role>(row.try_get("role")?)?,
-        status: enum_from_text::<AgentStatus>(row.try_get("status")?)?,
-        presence: enum_from_text::<Presence>(row.try_get("presence")?)?,
-        capacity: row.try_get::<Option<i64>, _>("capacity")?.map(|c| c as u32),
-        group_ids: split_ids(row.try_get("group_ids")?),
-        password_hash: row.try_get("password_hash")?,
-        invite_token_hash: row.try_get("invite_token_hash")?,
-    })
-}
-
-fn group_from_row(row: &PgRow) -> Result<GroupRecord> {
-    let hours: Option<String> = row.try_get("business_hours")?;
-    Ok(GroupRecord {
-        id: row.try_get::<String, _>("id")?.into(),
-        name: row.try_get("name")?,
-        assignment: enum_from_text(row.try_get("assignment")?)?,
-        member_ids: split_ids(row.try_get("member_ids")?),
-        business_hours: match hours {
-            Some(json) => Some(
-                serde_json::from_str(&json)
-                    .map_err(|err| Error::internal(format!("stored business hours: {err}")))?,
-            ),
-            None => None,
-        },
-    })
-}
-
-fn tenant_from_row(row: &PgRow) -> Result<TenantRecord> {
-    Ok(TenantRecord {
-        id: row.try_get::<String, _>("id")?.into(),
-        name: row.try_get("name")?,
-        app_key: row.try_get("app_key")?,
-        identity_secret: row.try_get("identity_secret")?,
-        settings: Settings {
-            human_chat_enabled: row.try_get("human_chat_enabled")?,
-            routing: enum_from_text(row.try_get("routing")?)?,
-            reply_policy: enum_from_text(row.try_get("reply_policy")?)?,
-            entry_bot_id: row
-                .try_get::<Option<String>, _>("entry_bot_id")?
-                .map(Into::into),
-            default_group_id: row.try_get::<String, _>("default_group_id")?.into(),
-            reopen_fallback: enum_from_text(row.try_get("reopen_fallback")?)?,
-            bot_timeout_secs: row
-                .try_get::<i64, _>("bot_timeout_secs")?
-                .clamp(0, u32::MAX as i64) as u32,
-            offline_grace_secs: row
-                .try_get::<i64, _>("offline_grace_secs")?
-                .clamp(0, u32::MAX as i64) as u32,
-        },
-    })
-}
-
-fn user_from_row(row: &PgRow) -> Result<UserRecord> {
-    Ok(ConversationUser {
-        id: row.try_get::<String, _>("id")?.into(),
-        name: row.try_get("name")?,
-        email: row.try_get("email")?,
-        phone: row.try_get("phone")?,
-        address: row.try_get("address")?,
-    })
-}
-
 fn bot_from_row(row: &PgRow) -> Result<BotRecord> {
     Ok(BotRecord {
         id: row.try_get::<String, _>("id")?.into(),
         name: row.try_get("name")?,
-    })
-}
-
-fn conversation_from_row(row: &PgRow) -> Result<ConversationState> {
-    let assignee_kind: Option<String> = row.try_get("assignee_kind")?;
-    let assignee = match assignee_kind {
-        Some(kind) => Some(Assignee {
-            kind: enum_from_text::<HolderKind>(&kind)?,
-            id: row
-                .try_get::<Option<String>, _>("assignee_id")?
-                .unwrap_or_default(),
-            name: row
-                .try_get::<Option<String>, _>("assignee_name")?
-                .unwrap_or_default(),
-        }),
-        None => None,
-    };
-    let tags: String = row.try_get("tags")?;
-    Ok(ConversationState {
-        conversation: switchboard_protocol::Conversation {
-            id: row.try_get::<String, _>("id")?.into(),
-            status: enum_from_text::<ConversationStatus>(row.try_get("status")?)?,
-            group_id: row.try_get::<String, _>("group_id")?.into(),
-            assignee,
-            user: ConversationUser {
-                id: row.try_get::<String, _>("user_id")?.into(),
-                name: row.try_get("user_name")?,
-                email: row.try_get("user_email")?,
-                phone: row.try_get("user_phone")?,
-                address: row.try_get("user_address")?,
-            },
-            tags: serde_json::from_str(&tags)
-                .map_err(|err| Error::internal(format!("stored tags: {err}")))?,
-            last_seq: row.try_get::<i64, _>("last_seq")? as u64,
-            created_at: Timestamp(row.try_get("created_at")?),
-            updated_at: Timestamp(row.try_get("updated_at")?),
-            queued_at: row
-                .try_get::<Option<String>, _>("queued_at")?
-                .map(Timestamp),
-            resolved_at: row
-                .try_get::<Option<String>, _>("resolved_at")?
-                .map(Timestamp),
-        },
-        last_agent_id: row
-            .try_get::<Option<String>, _>("last_agent_id")?
-            .map(Into::into),
-    })
-}
-
-fn message_from_row(row: &PgRow) -> Result<Message> {
-    let attachments: String = row.try_get("attachments")?;
-    Ok(Message {
-        id: MessageId(row.try_get("id")?),
-        conversation_id: row.try_get::<String, _>("conversation_id")?.into(),
-        seq: row.try_get::<i64, _>("seq")? as u64,
-        author: Author {
-            kind: enum_from_text(row.try_get("author_kind")?)?,
-            id: row.try_get("author_id")?,
-            name: row.try_get("author_name")?,
-        },
-        text: row.try_get("text")?,
-        attachments: serde_json::from_str::<Vec<Attachment>>(&attachments)
-            .map_err(|err| Error::internal(format!("stored attachments: {err}")))?,
-        private: row.try_get("private")?,
-        client_msg_id: row.try_get("client_msg_id")?,
-        created_at: Timestamp(row.try_get("created_at")?),
     })
 }
 
@@ -240,6 +94,9 @@ fn db(err: sqlx::Error) -> Error {
         _ => Error::Database(err),
     }
 }
+
+// The row decoders both stores share (see `rows.rs`).
+super::rows::decoders!(PgRow);
 
 /// Unique-index violations become `conflict` with a message that names what collided.
 fn unique_as_conflict(err: sqlx::Error, what: &str) -> Error {
@@ -1362,40 +1219,6 @@ impl Store for PostgresStore {
 
 fn attachments_json(attachments: &[Attachment]) -> Result<String> {
     serde_json::to_string(attachments).map_err(|err| Error::internal(err.to_string()))
-}
-
-fn note_from_row(row: &PgRow) -> Result<UserNote> {
-    Ok(UserNote {
-        id: row.try_get("id")?,
-        user_id: row.try_get::<String, _>("user_id")?.into(),
-        text: row.try_get("text")?,
-        author: Author {
-            kind: AuthorKind::Agent,
-            id: row.try_get("author_id")?,
-            name: row.try_get("author_name")?,
-        },
-        created_at: Timestamp(row.try_get("created_at")?),
-    })
-}
-
-fn quick_from_row(row: &PgRow) -> Result<QuickResponse> {
-    Ok(QuickResponse {
-        id: row.try_get("id")?,
-        shortcut: row.try_get("shortcut")?,
-        text: row.try_get("text")?,
-    })
-}
-
-fn attachment_from_row(row: &PgRow) -> Result<AttachmentRecord> {
-    Ok(AttachmentRecord {
-        id: AttachmentId(row.try_get("id")?),
-        file_name: row.try_get("file_name")?,
-        content_type: row.try_get("content_type")?,
-        size: row.try_get::<i64, _>("size")? as u64,
-        uploader_kind: enum_from_text(row.try_get("uploader_kind")?)?,
-        uploader_id: row.try_get("uploader_id")?,
-        created_at: Timestamp(row.try_get("created_at")?),
-    })
 }
 
 /// Open conversations and last assignment of each candidate.
