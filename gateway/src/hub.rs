@@ -133,6 +133,7 @@ impl BusSink for Hub {
         };
         let position = envelope.topics.iter().position(|t| t == topic).unwrap_or(0);
         let earlier = &envelope.topics[..position];
+        let mark = envelope.mark.clone().map(Arc::new);
         for socket in sockets.iter() {
             if envelope.exclude.as_ref() == Some(&socket.owner) {
                 continue;
@@ -143,7 +144,7 @@ impl BusSink for Hub {
             if !earlier.is_empty() && socket.is_subscribed_to_any(earlier) {
                 continue;
             }
-            if !socket.push(&envelope.payload, envelope.mark.as_ref()) {
+            if !socket.push(&envelope.payload, mark.as_ref()) {
                 self.slow_consumer_closes.fetch_add(1, Ordering::Relaxed);
                 crate::metrics::metrics().slow_consumer_closes.inc();
                 tracing::warn!(socket = socket.id, owner = ?socket.owner, "slow consumer: backlog full, closing with 4008");
@@ -170,7 +171,9 @@ impl BusSink for Hub {
 pub enum Outbound {
     Frame {
         bytes: axum::extract::ws::Utf8Bytes,
-        mark: Option<ConversationMark>,
+        /// Shared by every recipient of the event: one allocation per event, not per
+        /// recipient, and a small `Outbound` (each socket's channel allocates room for 32).
+        mark: Option<Arc<ConversationMark>>,
     },
     Control(Control),
 }
@@ -206,7 +209,7 @@ impl SocketHandle {
     }
 
     /// Queue a payload; false (and the socket is told to close with 4008) when the backlog is full.
-    fn push(&self, payload: &Payload, mark: Option<&ConversationMark>) -> bool {
+    fn push(&self, payload: &Payload, mark: Option<&Arc<ConversationMark>>) -> bool {
         if self.close_code.load(Ordering::Relaxed) != 0 {
             return true;
         }

@@ -366,6 +366,9 @@ async fn tenants_and_settings(b: Backend) {
             reopen_fallback: ReopenFallback::Queue,
             bot_timeout_secs: 30,
             offline_grace_secs: 60,
+            widget_origins: vec![],
+            widget_identity_required: false,
+            app_key: app_key.clone(),
         }
     );
     let groups = s.groups(&tenant.id).await.unwrap();
@@ -416,9 +419,20 @@ async fn tenants_and_settings(b: Backend) {
         reopen_fallback: ReopenFallback::EntryBot,
         bot_timeout_secs: 5,
         offline_grace_secs: 120,
+        widget_origins: vec![
+            "https://shop.example".to_owned(),
+            "http://localhost:8080".to_owned(),
+        ],
+        widget_identity_required: true,
+        app_key: app_key.clone(),
     };
     s.update_settings(&tenant.id, &changed).await.unwrap();
     assert_eq!(s.tenant(&tenant.id).await.unwrap().settings, changed);
+    s.set_identity_secret(&tenant.id, "rotated").await.unwrap();
+    assert_eq!(
+        s.tenant(&tenant.id).await.unwrap().identity_secret,
+        "rotated"
+    );
     let back = Settings {
         human_chat_enabled: true,
         entry_bot_id: None,
@@ -812,6 +826,15 @@ async fn users_and_the_upsert_by_external_id(b: Backend) {
         .unwrap();
     assert_ne!(theirs.id, first.id);
     assert!(s.user(&tenant.id, &theirs.id).await.unwrap().is_none());
+
+    // Only users with an external id are identified, and only in their own tenant.
+    assert!(s.user_is_identified(&tenant.id, &first.id).await.unwrap());
+    assert!(
+        !s.user_is_identified(&tenant.id, &anonymous.id)
+            .await
+            .unwrap()
+    );
+    assert!(!s.user_is_identified(&tenant.id, &theirs.id).await.unwrap());
 
     // Inserting a known external id is a conflict.
     let duplicate = s.insert_user(&tenant.id, eve(Some("Eve"), None)).await;
@@ -1367,6 +1390,15 @@ async fn latest_open_conversation_is_the_most_recently_updated(b: Backend) {
         .unwrap();
     assert_eq!(latest(user.id.clone()).await, None);
     assert_eq!(latest(other_user.id.clone()).await, None);
+    // Whatever the status: the last one resolved.
+    let any = s.latest_conversation(&tenant.id, &user.id).await.unwrap();
+    assert_eq!(any.map(|c| c.id().clone()), Some(new.clone()));
+    assert_eq!(
+        s.latest_conversation(&tenant.id, &other_user.id)
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 async fn messages_page_in_both_directions(b: Backend) {

@@ -206,6 +206,31 @@ impl Api {
             .await
     }
 
+    /// `GET /v1/widget/config?app_key=K` (an addition): what the widget loader reads first.
+    pub async fn widget_config(&self, app_key: &str) -> Result<WidgetConfig, ApiError> {
+        let path = format!("/v1/widget/config?app_key={}", segment(app_key));
+        self.call(Method::GET, &path, None::<&()>).await
+    }
+
+    /// `GET /v1/widget/conversation` (an addition, user token): the user's current
+    /// conversation.
+    pub async fn widget_conversation(&self) -> Result<WidgetConversation, ApiError> {
+        self.call(Method::GET, "/v1/widget/conversation", None::<&()>)
+            .await
+    }
+
+    /// `GET /v1/settings/identity-secret` (an addition, owner and admins).
+    pub async fn identity_secret(&self) -> Result<IdentitySecret, ApiError> {
+        self.call(Method::GET, "/v1/settings/identity-secret", None::<&()>)
+            .await
+    }
+
+    /// `POST /v1/settings/identity-secret` (an addition, owner and admins): a new secret.
+    pub async fn rotate_identity_secret(&self) -> Result<IdentitySecret, ApiError> {
+        self.call(Method::POST, "/v1/settings/identity-secret", None::<&()>)
+            .await
+    }
+
     /// `GET /v1/conversations?view=V`.
     pub async fn conversations(
         &self,

@@ -18,9 +18,11 @@
 //! - [`error`]: [`ClientError`] (socket) and [`ApiError`] (HTTP).
 
 pub mod api;
+pub mod bench;
 pub mod desk;
 pub mod error;
 pub mod frame;
+pub mod sio;
 pub mod ws;
 
 pub use api::{Api, RawResponse};

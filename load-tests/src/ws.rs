@@ -68,6 +68,16 @@ impl WsClient {
     /// Opens a socket to `ws://HOST/v1/ws` given the gateway's HTTP base url. Not yet
     /// authenticated: call [`WsClient::auth`].
     pub async fn connect(base_http_url: &str) -> Result<WsClient, ClientError> {
+        WsClient::connect_from(base_http_url, None).await
+    }
+
+    /// Opens a socket as a browser page on `origin` would (an `Origin` header), or as a
+    /// non-browser client (`None`).
+    pub async fn connect_from(
+        base_http_url: &str,
+        origin: Option<&str>,
+    ) -> Result<WsClient, ClientError> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
         let url = ws_url(base_http_url);
         let label = "ws".to_owned();
         // The client must be able to send frames larger than the gateway's limit (that is
@@ -75,8 +85,25 @@ impl WsClient {
         let config = WebSocketConfig::default()
             .max_message_size(None)
             .max_frame_size(None);
-        let connecting =
-            tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config), true);
+        let mut request = url
+            .as_str()
+            .into_client_request()
+            .map_err(|source| ClientError::Ws {
+                label: label.clone(),
+                source: Box::new(source),
+            })?;
+        if let Some(origin) = origin {
+            let value = origin.parse().map_err(|_| ClientError::Ws {
+                label: label.clone(),
+                source: Box::new(tokio_tungstenite::tungstenite::Error::Url(
+                    tokio_tungstenite::tungstenite::error::UrlError::UnableToConnect(format!(
+                        "{origin:?} is no header value"
+                    )),
+                )),
+            })?;
+            request.headers_mut().insert("origin", value);
+        }
+        let connecting = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
         let (socket, _response) = tokio::time::timeout(DEFAULT_TIMEOUT, connecting)
             .await
             .map_err(|_| ClientError::Timeout {

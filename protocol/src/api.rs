@@ -157,6 +157,11 @@ pub struct PatchSettings {
     pub bot_timeout_secs: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offline_grace_secs: Option<u32>,
+    /// Replaces the whole list; `[]` allows every origin again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget_origins: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget_identity_required: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +178,36 @@ pub struct WidgetSessionRequest {
 pub struct WidgetSession {
     pub token: String,
     pub user_id: UserId,
+}
+
+/// An addition: `GET /v1/widget/config?app_key=K`, what the widget loader needs before it
+/// shows the launcher.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct WidgetConfig {
+    pub app_key: String,
+    /// False: the widget hides "Talk to a person".
+    pub human_chat_enabled: bool,
+    /// True: sessions need a signed identity (`data-identity` or `Switchboard.identify`).
+    pub identity_required: bool,
+}
+
+/// An addition: `GET /v1/widget/conversation`, the user's current conversation: the latest
+/// unresolved one, else the latest resolved one, else none.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct WidgetConversation {
+    pub conversation: Option<Conversation>,
+    /// While it waits in its queue: where it stands (later changes come as `queue.position`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_position: Option<crate::QueuePosition>,
+}
+
+/// An addition: `GET`/`POST /v1/settings/identity-secret` (owner, admin); `POST` rotates it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct IdentitySecret {
+    pub identity_secret: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

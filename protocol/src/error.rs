@@ -74,6 +74,8 @@ pub mod close_code {
     pub const UNAUTHORIZED: u16 = 4001;
     /// The connection's unsent backlog passed its bound; reconnect and recover with `after_seq`.
     pub const BACKLOG_FULL: u16 = 4008;
+    /// An addition: a widget user's socket from a web origin the tenant does not allow.
+    pub const FORBIDDEN_ORIGIN: u16 = 4003;
     /// The client kept sending over the rate limit.
     pub const RATE_LIMITED: u16 = 4029;
 }

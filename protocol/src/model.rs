@@ -173,6 +173,17 @@ pub struct Settings {
     /// automatically (it keeps those it holds).
     #[serde(default = "default_offline_grace_secs")]
     pub offline_grace_secs: u32,
+    /// An addition: the web origins (`https://shop.example`) allowed to embed the widget and
+    /// open widget sessions; empty allows every origin.
+    #[serde(default)]
+    pub widget_origins: Vec<String>,
+    /// An addition: refuse widget sessions without a signed identity.
+    #[serde(default)]
+    pub widget_identity_required: bool,
+    /// An addition, read-only: the tenant's app key, for the widget tag (`data-app-key`). Not
+    /// a secret: every page with the widget shows it.
+    #[serde(default)]
+    pub app_key: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -37,6 +37,9 @@ fn check_body(kind: &str, text: &str) -> Result<(), String> {
         "LoginRequest" => round_trip::<LoginRequest>(text),
         "WidgetSessionRequest" => round_trip::<WidgetSessionRequest>(text),
         "WidgetSession" => round_trip::<WidgetSession>(text),
+        "WidgetConfig" => round_trip::<WidgetConfig>(text),
+        "WidgetConversation" => round_trip::<WidgetConversation>(text),
+        "IdentitySecret" => round_trip::<IdentitySecret>(text),
         "BotList" => round_trip::<BotList>(text),
         "ErrorBody" => round_trip::<ErrorBody>(text),
         other => Err(format!(

@@ -217,6 +217,9 @@ mod fixtures {
             reopen_fallback: ReopenFallback::Queue,
             bot_timeout_secs: 30,
             offline_grace_secs: 60,
+            widget_origins: vec![],
+            widget_identity_required: false,
+            app_key: "ak_1".into(),
         };
         let json = json!({
             "human_chat_enabled": true,
@@ -226,7 +229,10 @@ mod fixtures {
             "default_group_id": "grp_support",
             "reopen_fallback": "queue",
             "bot_timeout_secs": 30,
-            "offline_grace_secs": 60
+            "offline_grace_secs": 60,
+            "widget_origins": [],
+            "widget_identity_required": false,
+            "app_key": "ak_1"
         });
         (settings, json)
     }
@@ -241,6 +247,9 @@ mod fixtures {
             reopen_fallback: ReopenFallback::EntryBot,
             bot_timeout_secs: 0,
             offline_grace_secs: 5,
+            widget_origins: vec!["https://shop.example".to_owned()],
+            widget_identity_required: true,
+            app_key: "ak_2".into(),
         };
         let json = json!({
             "human_chat_enabled": false,
@@ -250,7 +259,10 @@ mod fixtures {
             "default_group_id": "grp_support",
             "reopen_fallback": "entry_bot",
             "bot_timeout_secs": 0,
-            "offline_grace_secs": 5
+            "offline_grace_secs": 5,
+            "widget_origins": ["https://shop.example"],
+            "widget_identity_required": true,
+            "app_key": "ak_2"
         });
         (settings, json)
     }
@@ -1717,6 +1729,8 @@ mod rest_bodies {
             reopen_fallback: Some(ReopenFallback::EntryBot),
             bot_timeout_secs: Some(10),
             offline_grace_secs: Some(90),
+            widget_origins: Some(vec!["https://shop.example".into()]),
+            widget_identity_required: Some(true),
         };
         assert_round_trip(
             &body,
@@ -1728,7 +1742,9 @@ mod rest_bodies {
                 "default_group_id": "grp_billing",
                 "reopen_fallback": "entry_bot",
                 "bot_timeout_secs": 10,
-                "offline_grace_secs": 90
+                "offline_grace_secs": 90,
+                "widget_origins": ["https://shop.example"],
+                "widget_identity_required": true
             }),
         );
     }
@@ -1775,6 +1791,63 @@ mod rest_bodies {
             user_id: "usr_1".into(),
         };
         assert_round_trip(&body, json!({"token": "tok_u", "user_id": "usr_1"}));
+    }
+
+    #[test]
+    fn widget_config_round_trips() {
+        let body = WidgetConfig {
+            app_key: "app_1".into(),
+            human_chat_enabled: true,
+            identity_required: false,
+        };
+        assert_round_trip(
+            &body,
+            json!({"app_key": "app_1", "human_chat_enabled": true, "identity_required": false}),
+        );
+    }
+
+    #[test]
+    fn widget_conversation_round_trips_with_and_without_one() {
+        let (queued, queued_json) = conversation_queued();
+        let id = queued.id.clone();
+        assert_round_trip(
+            &WidgetConversation {
+                conversation: Some(queued),
+                queue_position: Some(QueuePosition {
+                    conversation_id: id.clone(),
+                    position: 2,
+                    queue_length: 3,
+                }),
+            },
+            json!({"conversation": queued_json, "queue_position":
+                {"conversation_id": id, "position": 2, "queue_length": 3}}),
+        );
+        assert_round_trip(
+            &WidgetConversation {
+                conversation: None,
+                queue_position: None,
+            },
+            json!({"conversation": null}),
+        );
+    }
+
+    #[test]
+    fn identity_secret_round_trips() {
+        let body = IdentitySecret {
+            identity_secret: "s3cret".into(),
+        };
+        assert_round_trip(&body, json!({"identity_secret": "s3cret"}));
+    }
+
+    #[test]
+    fn settings_without_the_widget_fields_default_to_any_origin_and_no_identity() {
+        let (_, mut json) = settings_without_entry_bot();
+        let object = json.as_object_mut().expect("settings are an object");
+        object.remove("widget_origins");
+        object.remove("widget_identity_required");
+        let settings: Settings = serde_json::from_value(json).expect("older settings parse");
+        assert!(settings.widget_origins.is_empty());
+        assert!(!settings.widget_identity_required);
     }
 
     #[test]

@@ -33,14 +33,23 @@ describe('the desk is served', () => {
   });
 
   test('the WASM as application/wasm, gzipped for browsers that accept it', async () => {
-    const response = await fetch(`${desk.url}/switchboard_web_ui_bg.wasm`, {
-      headers: { 'accept-encoding': 'gzip' },
-    });
-    assert.equal(response.status, 200);
-    assert.equal(response.headers.get('content-type'), 'application/wasm');
-    assert.equal(response.headers.get('content-encoding'), 'gzip');
-    const bytes = new Uint8Array(await response.arrayBuffer()); // fetch decodes gzip
-    assert.deepEqual([...bytes.slice(0, 4)], [0x00, 0x61, 0x73, 0x6d], 'WASM magic number');
+    const sizes = {};
+    for (const name of ['switchboard_web_ui_bg.wasm', 'switchboard_widget_bg.wasm']) {
+      const response = await fetch(`${desk.url}/${name}`, {
+        headers: { 'accept-encoding': 'gzip' },
+      });
+      assert.equal(response.status, 200, name);
+      assert.equal(response.headers.get('content-type'), 'application/wasm', name);
+      assert.equal(response.headers.get('content-encoding'), 'gzip', name);
+      const bytes = new Uint8Array(await response.arrayBuffer()); // fetch decodes gzip
+      assert.deepEqual([...bytes.slice(0, 4)], [0x00, 0x61, 0x73, 0x6d], `${name}: WASM magic number`);
+      sizes[name] = bytes.length;
+    }
+    // The widget is its own build, without the desk's code (customers' sites load only it).
+    assert.ok(
+      sizes['switchboard_widget_bg.wasm'] < sizes['switchboard_web_ui_bg.wasm'] / 2,
+      `the widget's WASM is much smaller than the desk's: ${JSON.stringify(sizes)}`,
+    );
   });
 
   test('missing assets and the API keep their 404s', async () => {

@@ -1,51 +1,22 @@
-//! The REST calls of the contract (section 2), typed with the protocol crate, the token from
-//! the session. Errors carry the contract's error code when the gateway sent its error body.
+//! The desk's REST calls of the contract (section 2), typed with the protocol crate, the token
+//! from the session. Errors ([`ApiError`]) carry the contract's error code when the gateway sent
+//! its error body.
 
+use crate::http::{ApiError, error_of, percent_encode};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::fmt;
 use switchboard_protocol::api::*;
 use switchboard_protocol::desk::{
     CreateQuickResponse, CreateUserNote, PatchContact, PatchQuickResponse, QuickResponse,
     QuickResponseList, SetTags, UserNote, UserNoteList,
 };
 use switchboard_protocol::{
-    Agent, AgentId, Attachment, Conversation, ConversationId, ConversationView, ErrorBody,
-    ErrorCode, GroupId, Settings, UserId,
+    Agent, AgentId, Attachment, Conversation, ConversationId, ConversationView, GroupId, Settings,
+    UserId,
 };
 
 const TOKEN_KEY: &str = "switchboard.token";
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApiError {
-    /// 0 when the request never got an answer.
-    pub status: u16,
-    pub code: Option<ErrorCode>,
-    pub message: String,
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for ApiError {}
-
-impl ApiError {
-    fn network(err: impl fmt::Display) -> Self {
-        ApiError {
-            status: 0,
-            code: None,
-            message: format!("The gateway cannot be reached ({err})."),
-        }
-    }
-
-    pub fn is_unauthorized(&self) -> bool {
-        self.status == 401 || self.code == Some(ErrorCode::Unauthorized)
-    }
-}
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -72,22 +43,6 @@ fn authed(builder: RequestBuilder) -> RequestBuilder {
     match saved_token() {
         Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
         None => builder,
-    }
-}
-
-async fn error_of(response: Response) -> ApiError {
-    let status = response.status();
-    match response.json::<ErrorBody>().await {
-        Ok(body) => ApiError {
-            status,
-            code: Some(body.error.code),
-            message: body.error.message,
-        },
-        Err(_) => ApiError {
-            status,
-            code: None,
-            message: format!("The gateway answered {status} {}.", response.status_text()),
-        },
     }
 }
 
@@ -243,17 +198,14 @@ pub async fn patch_quick_response(
     body: &PatchQuickResponse,
 ) -> Result<QuickResponse, ApiError> {
     with_body(
-        Request::patch(&format!(
-            "/v1/quick-responses/{}",
-            crate::store::percent_encode(id)
-        )),
+        Request::patch(&format!("/v1/quick-responses/{}", percent_encode(id))),
         body,
     )
     .await
 }
 
 pub async fn delete_quick_response(id: &str) -> Result<(), ApiError> {
-    let path = format!("/v1/quick-responses/{}", crate::store::percent_encode(id));
+    let path = format!("/v1/quick-responses/{}", percent_encode(id));
     let response = authed(Request::delete(&path))
         .send()
         .await
@@ -263,10 +215,7 @@ pub async fn delete_quick_response(id: &str) -> Result<(), ApiError> {
 
 /// Uploads a file as the raw body with its type, its name in `?file_name=`.
 pub async fn upload(file: &web_sys::File) -> Result<Attachment, ApiError> {
-    let path = format!(
-        "/v1/attachments?file_name={}",
-        crate::store::percent_encode(&file.name())
-    );
+    let path = format!("/v1/attachments?file_name={}", percent_encode(&file.name()));
     let content_type = match file.type_() {
         t if t.is_empty() => "application/octet-stream".to_owned(),
         t => t,
@@ -350,4 +299,20 @@ pub async fn settings() -> Result<Settings, ApiError> {
 
 pub async fn patch_settings(body: &PatchSettings) -> Result<Settings, ApiError> {
     with_body(Request::patch("/v1/settings"), body).await
+}
+
+/// `GET /v1/settings/identity-secret` (owners and admins): the secret customers sign widget
+/// identities with.
+pub async fn identity_secret() -> Result<IdentitySecret, ApiError> {
+    get("/v1/settings/identity-secret").await
+}
+
+/// `POST /v1/settings/identity-secret`: a new secret; identities signed with the old one are
+/// refused from now on.
+pub async fn rotate_identity_secret() -> Result<IdentitySecret, ApiError> {
+    let response = authed(Request::post("/v1/settings/identity-secret"))
+        .send()
+        .await
+        .map_err(ApiError::network)?;
+    answer(response).await
 }

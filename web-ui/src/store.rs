@@ -5,6 +5,7 @@
 //! by `seq`, which sorts and deduplicates them by construction; that is what makes a reconnect
 //! (re-subscribe with `after_seq`, replays overlapping what is held) safe.
 
+use crate::http::percent_encode;
 use std::collections::{BTreeMap, HashMap};
 use switchboard_protocol::desk::{PatchContact, QuickResponse};
 use switchboard_protocol::{
@@ -213,19 +214,6 @@ fn user_matches(user: &ConversationUser, q: &str) -> bool {
         .into_iter()
         .flatten()
         .any(|v| v.to_lowercase().contains(&q))
-}
-
-/// Percent-encodes a query component or path segment (everything but `A-Z a-z 0-9 - _ . ~`).
-pub fn percent_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 /// Whether `conversation` belongs in `view` for `me` (mirrors the gateway's list queries;
@@ -978,31 +966,6 @@ pub fn tags_without(tags: &[String], tag: &str) -> Vec<String> {
     tags.iter().filter(|t| *t != tag).cloned().collect()
 }
 
-/// Image types the gateway serves as themselves (so `<img>` shows them); others download.
-pub fn is_image(content_type: &str) -> bool {
-    matches!(
-        content_type,
-        "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "image/avif" | "image/bmp"
-    )
-}
-
-/// An attachment's `url` with the token as `?token=` (links and images cannot send headers).
-pub fn download_url(url: &str, token: &str) -> String {
-    let sep = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{sep}token={}", percent_encode(token))
-}
-
-/// A file size for people: bytes, KB or MB.
-pub fn size_label(size: u64) -> String {
-    if size < 1024 {
-        format!("{size} B")
-    } else if size < 1024 * 1024 {
-        format!("{:.0} KB", size as f64 / 1024.0)
-    } else {
-        format!("{:.1} MB", size as f64 / (1024.0 * 1024.0))
-    }
-}
-
 /// The quick responses matching what follows the `/`: shortcuts starting with it first, then
 /// shortcuts containing it, then texts containing it (ignoring case and a leading `/`).
 pub fn quick_matches(list: &[QuickResponse], query: &str, limit: usize) -> Vec<QuickResponse> {
@@ -1024,64 +987,6 @@ pub fn quick_matches(list: &[QuickResponse], query: &str, limit: usize) -> Vec<Q
     out.truncate(limit);
     out
 }
-
-/// Text editing in the composer. Carets are in UTF-16 units (what `selectionStart` counts).
-pub mod compose {
-    /// The byte index of UTF-16 offset `caret` in `text` (clamped to its end).
-    pub fn byte_index(text: &str, caret: u32) -> usize {
-        let mut units = 0u32;
-        for (index, ch) in text.char_indices() {
-            if units >= caret {
-                return index;
-            }
-            units += ch.len_utf16() as u32;
-        }
-        text.len()
-    }
-
-    fn utf16_len(text: &str) -> u32 {
-        text.encode_utf16().count() as u32
-    }
-
-    /// The `/word` being typed at the caret, if any: its byte start and the word without the
-    /// slash. The slash must start the text or follow white space.
-    pub fn slash_query(text: &str, caret: u32) -> Option<(usize, String)> {
-        let end = byte_index(text, caret);
-        let before = &text[..end];
-        let start = before
-            .char_indices()
-            .rev()
-            .find(|(_, ch)| ch.is_whitespace())
-            .map_or(0, |(i, ch)| i + ch.len_utf8());
-        let word = &before[start..];
-        word.strip_prefix('/').map(|rest| (start, rest.to_owned()))
-    }
-
-    /// `text` with bytes `start..end` replaced by `insert`; and the caret after the insert.
-    pub fn replace(text: &str, start: usize, end: usize, insert: &str) -> (String, u32) {
-        let start = start.min(text.len());
-        let end = end.clamp(start, text.len());
-        let mut out = String::with_capacity(text.len() + insert.len());
-        out.push_str(&text[..start]);
-        out.push_str(insert);
-        let caret = utf16_len(&out);
-        out.push_str(&text[end..]);
-        (out, caret)
-    }
-
-    /// `insert` put at the caret (UTF-16); the new text and caret.
-    pub fn insert_at(text: &str, caret: u32, insert: &str) -> (String, u32) {
-        let at = byte_index(text, caret);
-        replace(text, at, at, insert)
-    }
-}
-
-/// The emoji picker's choice: common ones, no external assets.
-pub const EMOJI: &[&str] = &[
-    "😀", "😃", "😄", "😁", "😅", "😂", "🙂", "😉", "😊", "😍", "🤔", "😐", "😕", "😢", "😮", "😎",
-    "🙏", "👍", "👎", "👌", "👋", "👏", "💪", "🤝", "❤️", "💙", "⭐", "🎉", "🔥", "✅", "❌", "⚠️",
-    "❓", "💡", "📎", "📧", "📞", "🕒", "🚀", "☕",
-];
 
 #[cfg(test)]
 mod tests {
@@ -1884,44 +1789,6 @@ mod tests {
         let full: Vec<String> = (0..MAX_TAGS).map(|n| n.to_string()).collect();
         assert!(tags_with(&full, "more").is_err());
         assert_eq!(tags_without(&["a".into(), "b".into()], "a"), ["b"]);
-    }
-
-    #[test]
-    fn attachments_download_with_the_token_and_images_show() {
-        assert_eq!(
-            download_url("/v1/attachments/5f", "t k"),
-            "/v1/attachments/5f?token=t%20k"
-        );
-        assert_eq!(download_url("/a?x=1", "t"), "/a?x=1&token=t");
-        assert!(is_image("image/png") && !is_image("image/svg+xml"));
-        assert_eq!(size_label(10), "10 B");
-        assert_eq!(size_label(48_213), "47 KB");
-        assert_eq!(size_label(3 * 1024 * 1024), "3.0 MB");
-        assert_eq!(percent_encode("ré sumé.pdf"), "r%C3%A9%20sum%C3%A9.pdf");
-    }
-
-    #[test]
-    fn the_slash_word_at_the_caret_opens_quick_responses() {
-        use compose::*;
-        assert_eq!(slash_query("/th", 3), Some((0, "th".into())));
-        assert_eq!(slash_query("Hi /th", 6), Some((3, "th".into())));
-        assert_eq!(slash_query("Hi /", 4), Some((3, String::new())));
-        assert_eq!(slash_query("Hi /th there", 12), None);
-        assert_eq!(slash_query("a/b", 3), None, "a slash inside a word");
-        assert_eq!(slash_query("see http://x", 12), None);
-        // UTF-16 carets: the emoji counts two units.
-        assert_eq!(slash_query("😀 /q", 5), Some((5, "q".into())));
-        let (text, caret) = replace("Hi /th!", 3, 6, "Thank you");
-        assert_eq!((text.as_str(), caret), ("Hi Thank you!", 12));
-    }
-
-    #[test]
-    fn emoji_go_in_at_the_caret() {
-        use compose::*;
-        assert_eq!(insert_at("ab", 1, "🙂"), ("a🙂b".into(), 3));
-        assert_eq!(insert_at("ab", 99, "!"), ("ab!".into(), 3));
-        assert_eq!(insert_at("🙂x", 2, "y"), ("🙂yx".into(), 3));
-        assert_eq!(byte_index("🙂x", 2), 4);
     }
 
     fn read_by(conversation: &str, seq: u64, kind: AuthorKind) -> ServerFrame {

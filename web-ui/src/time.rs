@@ -1,7 +1,9 @@
-//! Times for display, pure (the current time comes from the caller).
+//! Times for display, pure (the current time comes from the caller). The widget needs only
+//! [`clock`]; the rest is the desk's.
 
 /// Milliseconds since the Unix epoch of an RFC 3339 UTC time such as
 /// `2026-11-21T09:49:00.000Z` (the gateway always writes `Z`); `None` if it does not parse.
+#[cfg(feature = "desk")]
 pub fn parse_ms(text: &str) -> Option<i64> {
     let text = text.trim();
     let (date, rest) = text.split_once('T')?;
@@ -24,6 +26,7 @@ pub fn parse_ms(text: &str) -> Option<i64> {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+#[cfg(feature = "desk")]
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -35,6 +38,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 /// A short duration such as `45s`, `12m`, `3h 5m`, `2d`.
+#[cfg(feature = "desk")]
 pub fn short_duration(ms: i64) -> String {
     let secs = (ms / 1000).max(0);
     match secs {
@@ -53,6 +57,7 @@ pub fn short_duration(ms: i64) -> String {
 }
 
 /// How long ago `since` was, shortly; empty when it does not parse.
+#[cfg(feature = "desk")]
 pub fn ago(since: &str, now_ms: i64) -> String {
     parse_ms(since).map_or_else(String::new, |then| short_duration(now_ms - then))
 }
@@ -69,6 +74,7 @@ pub fn clock(text: &str) -> String {
 mod tests {
     use super::*;
 
+    #[cfg(feature = "desk")]
     #[test]
     fn parses_gateway_times() {
         assert_eq!(parse_ms("1970-01-01T00:00:00.000Z"), Some(0));
@@ -77,6 +83,7 @@ mod tests {
         assert_eq!(parse_ms("yesterday"), None);
     }
 
+    #[cfg(feature = "desk")]
     #[test]
     fn durations_are_short() {
         assert_eq!(short_duration(5_000), "5s");

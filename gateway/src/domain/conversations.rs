@@ -13,6 +13,7 @@ use crate::store::{
     CandidateLoad, ConversationFilter, ConversationOrder, ConversationQuery, ConversationState,
     Decision, MessagePage, MessageQuery, NewConversation, NewMessage, Outcome, Visibility,
 };
+use std::sync::atomic::{AtomicBool, Ordering};
 use switchboard_protocol::{
     Agent, AgentId, AssignTarget, Assignee, ConversationId, ConversationStatus as Status,
     ConversationView, GroupId, HolderKind, MAX_TEXT_CHARS, Message, MessageSend, Presence,
@@ -64,38 +65,20 @@ impl Desk {
         if request.private && !matches!(principal, Principal::Agent(_)) {
             return Err(Error::forbidden("only agents write private notes"));
         }
-        let author = principal.author();
         let tenant = principal.tenant();
-        if let Some(existing) = self
-            .store
-            .message_by_client_id(tenant, author.kind, &author.id, &request.client_msg_id)
-            .await?
-        {
-            return Ok(existing);
-        }
-        let attachments = self
-            .message_attachments(principal, &request.attachment_ids)
-            .await?;
-        let message = NewMessage {
-            author,
-            text: request.text.clone(),
-            private: request.private,
-            client_msg_id: Some(request.client_msg_id.clone()),
-            attachments,
-        };
-        let outcome = match self
-            .store_message(principal, request.conversation_id.as_ref(), message)
-            .await
-        {
+        // No idempotency read up front: the message's insert hits the unique index on the
+        // author's `client_msg_id` when this is a retry, the transaction rolls back, and only
+        // then is the original looked up. A fresh message (nearly all) costs one transaction.
+        let outcome = match self.store_new_message(principal, request).await {
             Ok(outcome) => outcome,
-            // A concurrent retry won the race for this client_msg_id: answer with its message.
-            Err(Error::Conflict(_)) if self.stored_retry(principal, request).await?.is_some() => {
-                return self
-                    .stored_retry(principal, request)
-                    .await?
-                    .ok_or(Error::internal("retry vanished"));
+            // The store is unreachable: asking it again would only double the wait.
+            Err(err @ (Error::Database(_) | Error::Unavailable(_))) => return Err(err),
+            Err(err) => {
+                return match self.stored_retry(principal, request).await? {
+                    Some(original) => Ok(original),
+                    None => Err(err),
+                };
             }
-            Err(err) => return Err(err),
         };
         crate::metrics::metrics().messages.inc();
         self.settle(tenant, &outcome).await;
@@ -122,6 +105,25 @@ impl Desk {
             .await
     }
 
+    async fn store_new_message(
+        &self,
+        principal: &Principal,
+        request: &MessageSend,
+    ) -> Result<Outcome> {
+        let attachments = self
+            .message_attachments(principal, &request.attachment_ids)
+            .await?;
+        let message = NewMessage {
+            author: principal.author(),
+            text: request.text.clone(),
+            private: request.private,
+            client_msg_id: Some(request.client_msg_id.clone()),
+            attachments,
+        };
+        self.store_message(principal, request.conversation_id.as_ref(), message)
+            .await
+    }
+
     async fn store_message(
         &self,
         principal: &Principal,
@@ -132,6 +134,32 @@ impl Desk {
         let now = clock::now();
         match principal {
             Principal::User(user) => {
+                if let Some(id) = conversation_id {
+                    // The common case in one transaction: visibility is checked on the state
+                    // it reads. A resolved conversation needs the reopen plan (the previous
+                    // agent's load), so it takes the longer way below.
+                    let resolved = AtomicBool::new(false);
+                    let first_try = message.clone();
+                    let decide = |s: &ConversationState| {
+                        if !super::can_see(principal, s) {
+                            return Err(Error::NotFound("conversation"));
+                        }
+                        if s.status() == Status::Resolved {
+                            resolved.store(true, Ordering::Relaxed);
+                            return Err(Error::Conflict("resolved: reopen".to_owned()));
+                        }
+                        Ok(transitions::user_message(
+                            s,
+                            first_try.clone(),
+                            &Reopen::ToQueue,
+                            &now,
+                        ))
+                    };
+                    let result = self.store.modify_conversation(tenant, id, &decide).await;
+                    if !resolved.load(Ordering::Relaxed) {
+                        return result;
+                    }
+                }
                 let existing = match conversation_id {
                     Some(id) => Some(self.visible_conversation(principal, id).await?),
                     None => {
@@ -179,9 +207,11 @@ impl Desk {
             Principal::Bot(bot) => {
                 let id =
                     conversation_id.ok_or_else(|| Error::invalid("conversation_id is required"))?;
-                self.visible_conversation(principal, id).await?;
                 let bot_id = bot.id.clone();
                 let decide = move |s: &ConversationState| {
+                    if !super::can_see(principal, s) {
+                        return Err(Error::NotFound("conversation"));
+                    }
                     transitions::bot_message(s, bot_id.as_str(), message.clone())
                 };
                 self.store.modify_conversation(tenant, id, &decide).await
@@ -189,10 +219,12 @@ impl Desk {
             Principal::Agent(agent) => {
                 let id =
                     conversation_id.ok_or_else(|| Error::invalid("conversation_id is required"))?;
-                self.visible_conversation(principal, id).await?;
                 let policy = self.settings(tenant).await?.reply_policy;
                 let agent = agent.clone();
                 let decide = move |s: &ConversationState| {
+                    if !super::can_see(principal, s) {
+                        return Err(Error::NotFound("conversation"));
+                    }
                     transitions::agent_message(s, &agent, message.clone(), policy)
                 };
                 self.store.modify_conversation(tenant, id, &decide).await

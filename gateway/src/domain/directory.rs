@@ -1,5 +1,4 @@
-//! Tenants' directories: login and tokens, agents, invites, groups, bots, settings, and widget
-//! sessions for end users.
+//! Tenants' directories: login and tokens, agents, invites, groups, bots and settings.
 
 use super::Desk;
 use crate::auth::{self, Audience};
@@ -8,8 +7,7 @@ use crate::clock;
 use crate::error::{Error, Result};
 use crate::principal::{AgentPrincipal, BotPrincipal, Principal, PrincipalKey, UserPrincipal};
 use crate::store::{
-    AgentRecord, ConversationOrder, ConversationQuery, NewAgent, NewGroup, NewTenant, NewUser,
-    TenantRecord, Visibility,
+    AgentRecord, ConversationOrder, ConversationQuery, NewAgent, NewGroup, NewTenant, Visibility,
 };
 use crate::topics::Topic;
 use sha2::{Digest, Sha256};
@@ -22,7 +20,7 @@ use switchboard_protocol::{
 /// Longest name, login or e-mail accepted.
 const MAX_NAME_CHARS: usize = 200;
 
-fn required(field: &str, value: &str) -> Result<String> {
+pub(super) fn required(field: &str, value: &str) -> Result<String> {
     let trimmed = value.trim();
     if trimmed.contains('\0') {
         return Err(Error::invalid(format!(
@@ -58,7 +56,7 @@ fn email(value: &str) -> Result<String> {
     Ok(email)
 }
 
-fn require_admin(agent: &AgentPrincipal) -> Result<()> {
+pub(super) fn require_admin(agent: &AgentPrincipal) -> Result<()> {
     if agent.is_admin() {
         Ok(())
     } else {
@@ -528,6 +526,12 @@ impl Desk {
         if let Some(secs) = patch.offline_grace_secs {
             settings.offline_grace_secs = within("offline_grace_secs", secs, MAX_WAIT_SECS)?;
         }
+        if let Some(origins) = &patch.widget_origins {
+            settings.widget_origins = super::widget::normalize_origins(origins)?;
+        }
+        if let Some(required) = patch.widget_identity_required {
+            settings.widget_identity_required = required;
+        }
         if let Patch::Set(bot) = &patch.entry_bot_id {
             self.store
                 .bot(&by.tenant, bot)
@@ -554,43 +558,6 @@ impl Desk {
             }
         }
         Ok(settings)
-    }
-
-    /// Opens an end user's session: anonymous, or the verified user of the customer's system.
-    pub async fn widget_session(&self, request: &WidgetSessionRequest) -> Result<WidgetSession> {
-        let tenant: TenantRecord = self
-            .store
-            .tenant_by_app_key(&request.app_key)
-            .await?
-            .ok_or(Error::Unauthorized)?;
-        let user = match &request.identity {
-            Some(identity) => {
-                let claims = auth::verify_identity(identity, &tenant.identity_secret)?;
-                let external_id = required("identity sub", &claims.sub)?;
-                self.store
-                    .upsert_user_by_external_id(
-                        &tenant.id,
-                        NewUser {
-                            external_id: Some(external_id),
-                            name: claims.name,
-                            email: claims.email,
-                        },
-                    )
-                    .await?
-            }
-            None => {
-                self.store
-                    .insert_user(&tenant.id, NewUser::default())
-                    .await?
-            }
-        };
-        let token = self
-            .tokens
-            .issue(Audience::User, tenant.id.as_str(), user.id.as_str())?;
-        Ok(WidgetSession {
-            token,
-            user_id: user.id,
-        })
     }
 }
 

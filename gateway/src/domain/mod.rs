@@ -19,6 +19,7 @@ mod presence;
 mod quick_responses;
 pub mod routing;
 pub mod transitions;
+pub mod widget;
 
 pub use contacts::list_filter;
 pub use conversations::{MAX_LIST, MAX_PAGE};

@@ -4,6 +4,7 @@ mod desk;
 mod extract;
 mod routes;
 pub mod web;
+pub mod widget;
 
 pub use extract::{AgentAuth, AnyAuth, ApiJson};
 
@@ -39,7 +40,16 @@ pub fn router(state: AppState) -> Router {
             "/settings",
             get(routes::get_settings).patch(routes::patch_settings),
         )
-        .route("/widget/sessions", post(routes::widget_session))
+        .route(
+            "/settings/identity-secret",
+            get(widget::identity_secret).post(widget::rotate_identity_secret),
+        )
+        .route("/widget/config", get(widget::config))
+        .route(
+            "/widget/sessions",
+            post(widget::session).options(widget::preflight),
+        )
+        .route("/widget/conversation", get(widget::conversation))
         .route("/conversations", get(routes::list_conversations))
         .route("/conversations/{id}/messages", get(routes::messages))
         .route("/ws", get(crate::ws::upgrade))
@@ -47,6 +57,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(metrics))
+        .route("/widget/frame", get(widget::frame))
         .nest("/v1", api)
         .fallback(web::fallback)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))

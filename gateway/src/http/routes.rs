@@ -176,13 +176,6 @@ pub async fn patch_settings(
     Ok(Json(state.desk.patch_settings(&agent, body).await?))
 }
 
-pub async fn widget_session(
-    State(state): State<AppState>,
-    ApiJson(body): ApiJson<WidgetSessionRequest>,
-) -> Result<Json<WidgetSession>> {
-    Ok(Json(state.desk.widget_session(&body).await?))
-}
-
 #[derive(Deserialize)]
 pub struct ListQuery {
     view: ConversationView,

@@ -31,6 +31,16 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
      style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'self'; \
      frame-ancestors 'none'";
 
+/// The widget's page: the desk's policy, except that the tenant's allowed origins may frame it
+/// (`{ANCESTORS}`) and images may come from `blob:` (attachments the widget downloaded).
+const WIDGET_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+     script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ws: wss:; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; base-uri 'self'; \
+     frame-ancestors {ANCESTORS}";
+
+/// The widget's page in the build (`web-ui/widget.html`).
+const WIDGET_PAGE: &str = "/widget.html";
+
 /// Where `scripts/build-web` puts the desk, relative to the repository root.
 pub const DEFAULT_DIR: &str = "web-ui/dist";
 
@@ -87,17 +97,20 @@ impl WebDesk {
             *index.headers_mut() = headers;
             response = self.file(index).await;
         }
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-        );
-        headers.insert(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        );
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-        response
+        with_page_headers(response, HeaderValue::from_static(CONTENT_SECURITY_POLICY))
+    }
+
+    /// The widget's page, framable by `ancestors` (a CSP source list).
+    pub async fn widget_frame(&self, request: Request, ancestors: &str) -> Response {
+        let policy = WIDGET_CONTENT_SECURITY_POLICY.replace("{ANCESTORS}", ancestors);
+        let Ok(policy) = HeaderValue::from_str(&policy) else {
+            tracing::error!(%ancestors, "stored widget origins make no valid CSP header");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        let (mut parts, body) = request.into_parts();
+        parts.uri = axum::http::Uri::from_static(WIDGET_PAGE);
+        let response = self.file(Request::from_parts(parts, body)).await;
+        with_page_headers(response, policy)
     }
 
     async fn file(&self, request: Request) -> Response {
@@ -122,6 +135,31 @@ impl WebDesk {
     }
 }
 
+/// Every page and asset: its policy, `nosniff`, and revalidation (the file names carry no hash).
+fn with_page_headers(mut response: Response, policy: HeaderValue) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// The answer to a page request when the gateway serves no web app.
+pub fn no_web_dir() -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: ErrorCode::NotFound,
+            message: "this gateway serves no desk: build it with scripts/build-web \
+                      (web-ui/dist) or pass --web-dir DIR; the API is under /v1"
+                .to_owned(),
+        },
+    };
+    (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+}
+
 /// The router's fallback: the desk for GET and HEAD outside the API, else the API's 404.
 pub async fn fallback(State(state): State<AppState>, request: Request) -> Response {
     let path = request.uri().path();
@@ -133,17 +171,7 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
     }
     match &state.web {
         Some(web) => web.serve(request).await,
-        None => {
-            let body = ErrorBody {
-                error: ErrorDetail {
-                    code: ErrorCode::NotFound,
-                    message: "this gateway serves no desk: build it with scripts/build-web \
-                              (web-ui/dist) or pass --web-dir DIR; the API is under /v1"
-                        .to_owned(),
-                },
-            };
-            (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
-        }
+        None => no_web_dir(),
     }
 }
 

@@ -54,6 +54,8 @@ pub trait Store: Send + Sync {
     async fn tenant(&self, tenant: &TenantId) -> Result<TenantRecord>;
     async fn tenant_by_app_key(&self, app_key: &str) -> Result<Option<TenantRecord>>;
     async fn update_settings(&self, tenant: &TenantId, settings: &Settings) -> Result<()>;
+    /// Replaces the secret that signs widget identities (the old one stops working).
+    async fn set_identity_secret(&self, tenant: &TenantId, secret: &str) -> Result<()>;
 
     // Agents.
     /// Logins are unique across the gateway, so this is the one lookup without a tenant.
@@ -96,6 +98,8 @@ pub trait Store: Send + Sync {
         user: NewUser,
     ) -> Result<UserRecord>;
     async fn user(&self, tenant: &TenantId, id: &UserId) -> Result<Option<UserRecord>>;
+    /// Whether the user came with a verified identity (has an external id).
+    async fn user_is_identified(&self, tenant: &TenantId, id: &UserId) -> Result<bool>;
 
     // Conversations and messages.
     async fn conversation(
@@ -105,6 +109,12 @@ pub trait Store: Send + Sync {
     ) -> Result<Option<ConversationState>>;
     /// The user's most recently updated conversation that is not resolved.
     async fn latest_open_conversation(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+    ) -> Result<Option<ConversationState>>;
+    /// The user's most recently updated conversation, whatever its status.
+    async fn latest_conversation(
         &self,
         tenant: &TenantId,
         user: &UserId,

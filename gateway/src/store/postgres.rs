@@ -48,7 +48,7 @@ const GROUP_SELECT: &str = "SELECT g.id, g.name, g.assignment, g.business_hours,
 
 const TENANT_SELECT: &str = "SELECT id, name, app_key, identity_secret, human_chat_enabled, routing, \
      reply_policy, entry_bot_id, default_group_id, reopen_fallback, bot_timeout_secs, \
-     offline_grace_secs FROM tenants";
+     offline_grace_secs, widget_origins, widget_identity_required FROM tenants";
 
 const MESSAGE_COLUMNS: &str = "id, conversation_id, seq, author_kind, author_id, author_name, text, \
      attachments, private, client_msg_id, created_at";
@@ -290,7 +290,8 @@ impl Store for PostgresStore {
         sqlx::query(
             "UPDATE tenants SET human_chat_enabled = $1, routing = $2, reply_policy = $3, \
              entry_bot_id = $4, default_group_id = $5, reopen_fallback = $6, bot_timeout_secs = $7, \
-             offline_grace_secs = $8 WHERE id = $9",
+             offline_grace_secs = $8, widget_origins = $9, widget_identity_required = $10 \
+             WHERE id = $11",
         )
         .bind(settings.human_chat_enabled)
         .bind(enum_to_text(&settings.routing)?)
@@ -300,10 +301,22 @@ impl Store for PostgresStore {
         .bind(enum_to_text(&settings.reopen_fallback)?)
         .bind(i64::from(settings.bot_timeout_secs))
         .bind(i64::from(settings.offline_grace_secs))
+        .bind(settings.widget_origins.join(" "))
+        .bind(settings.widget_identity_required)
         .bind(tenant.as_str())
         .execute(&self.pool)
         .await
         .map_err(db)?;
+        Ok(())
+    }
+
+    async fn set_identity_secret(&self, tenant: &TenantId, secret: &str) -> Result<()> {
+        sqlx::query("UPDATE tenants SET identity_secret = $1 WHERE id = $2")
+            .bind(secret)
+            .bind(tenant.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
         Ok(())
     }
 
@@ -622,6 +635,18 @@ impl Store for PostgresStore {
         user_from_row(&row)
     }
 
+    async fn user_is_identified(&self, tenant: &TenantId, id: &UserId) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2 AND external_id IS NOT NULL",
+        )
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(row.is_some())
+    }
+
     async fn user(&self, tenant: &TenantId, id: &UserId) -> Result<Option<UserRecord>> {
         let row = sqlx::query(
             "SELECT id, name, email, phone, address FROM users WHERE tenant_id = $1 AND id = $2",
@@ -650,6 +675,24 @@ impl Store for PostgresStore {
     ) -> Result<Option<ConversationState>> {
         let sql = format!(
             "{CONVERSATION_SELECT} WHERE c.tenant_id = $1 AND c.user_id = $2 AND c.status <> 'resolved' \
+             ORDER BY c.updated_at DESC, c.id DESC LIMIT 1"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(tenant.as_str())
+            .bind(user.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(conversation_from_row).transpose()
+    }
+
+    async fn latest_conversation(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+    ) -> Result<Option<ConversationState>> {
+        let sql = format!(
+            "{CONVERSATION_SELECT} WHERE c.tenant_id = $1 AND c.user_id = $2 \
              ORDER BY c.updated_at DESC, c.id DESC LIMIT 1"
         );
         let row = sqlx::query(AssertSqlSafe(sql))

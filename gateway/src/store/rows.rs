@@ -76,6 +76,13 @@ macro_rules! decoders {
                     offline_grace_secs: row
                         .try_get::<i64, _>("offline_grace_secs")?
                         .clamp(0, u32::MAX as i64) as u32,
+                    widget_origins: row
+                        .try_get::<String, _>("widget_origins")?
+                        .split_whitespace()
+                        .map(str::to_owned)
+                        .collect(),
+                    widget_identity_required: row.try_get("widget_identity_required")?,
+                    app_key: row.try_get("app_key")?,
                 },
             })
         }

@@ -346,7 +346,8 @@ impl Store for SqliteStore {
         sqlx::query(
             "UPDATE tenants SET human_chat_enabled = $1, routing = $2, reply_policy = $3, \
              entry_bot_id = $4, default_group_id = $5, reopen_fallback = $6, bot_timeout_secs = $7, \
-             offline_grace_secs = $8 WHERE id = $9",
+             offline_grace_secs = $8, widget_origins = $9, widget_identity_required = $10 \
+             WHERE id = $11",
         )
         .bind(settings.human_chat_enabled)
         .bind(enum_to_text(&settings.routing)?)
@@ -356,9 +357,20 @@ impl Store for SqliteStore {
         .bind(enum_to_text(&settings.reopen_fallback)?)
         .bind(i64::from(settings.bot_timeout_secs))
         .bind(i64::from(settings.offline_grace_secs))
+        .bind(settings.widget_origins.join(" "))
+        .bind(settings.widget_identity_required)
         .bind(tenant.as_str())
         .execute(&self.writer)
         .await?;
+        Ok(())
+    }
+
+    async fn set_identity_secret(&self, tenant: &TenantId, secret: &str) -> Result<()> {
+        sqlx::query("UPDATE tenants SET identity_secret = $1 WHERE id = $2")
+            .bind(secret)
+            .bind(tenant.as_str())
+            .execute(&self.writer)
+            .await?;
         Ok(())
     }
 
@@ -664,6 +676,17 @@ impl Store for SqliteStore {
         user_from_row(&row)
     }
 
+    async fn user_is_identified(&self, tenant: &TenantId, id: &UserId) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2 AND external_id IS NOT NULL",
+        )
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(row.is_some())
+    }
+
     async fn user(&self, tenant: &TenantId, id: &UserId) -> Result<Option<UserRecord>> {
         let row = sqlx::query(
             "SELECT id, name, email, phone, address FROM users WHERE tenant_id = $1 AND id = $2",
@@ -691,6 +714,23 @@ impl Store for SqliteStore {
     ) -> Result<Option<ConversationState>> {
         let sql = format!(
             "{CONVERSATION_SELECT} WHERE c.tenant_id = $1 AND c.user_id = $2 AND c.status != 'resolved' \
+             ORDER BY c.updated_at DESC, c.id DESC LIMIT 1"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(tenant.as_str())
+            .bind(user.as_str())
+            .fetch_optional(&self.writer)
+            .await?;
+        row.as_ref().map(conversation_from_row).transpose()
+    }
+
+    async fn latest_conversation(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+    ) -> Result<Option<ConversationState>> {
+        let sql = format!(
+            "{CONVERSATION_SELECT} WHERE c.tenant_id = $1 AND c.user_id = $2 \
              ORDER BY c.updated_at DESC, c.id DESC LIMIT 1"
         );
         let row = sqlx::query(AssertSqlSafe(sql))

@@ -18,15 +18,21 @@ use switchboard_protocol::MAX_FRAME_BYTES;
 
 /// tungstenite's defaults (128 KiB read buffer, 64 MiB messages, unbounded write buffer) cost
 /// ~137 KB per idle socket and accept abuse; these keep an idle socket small and enforce the
-/// contract's 64 KiB frame limit.
-const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// contract's 64 KiB frame limit. The read buffer is allocated up front and lives as long as
+/// the socket: 1 KiB holds any usual client frame (a larger one is read in several steps), and
+/// measured 3 KB less per idle connection than 4 KiB (docs/benchmarks.md).
+const READ_BUFFER_BYTES: usize = 1024;
 const WRITE_BUFFER_BYTES: usize = 8 * 1024;
 
-pub async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
+pub async fn upgrade(
+    State(state): State<AppState>,
+    crate::http::widget::Caller(caller): crate::http::widget::Caller,
+    ws: WebSocketUpgrade,
+) -> Response {
     ws.read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_write_buffer_size(OUTBOX_BYTES + WRITE_BUFFER_BYTES)
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| session::run(socket, state))
+        .on_upgrade(move |socket| session::run(socket, state, caller))
 }

@@ -50,6 +50,15 @@ pub struct TestGateway {
 impl TestGateway {
     /// Starts `switchboard serve` on a free port and waits for its listening line.
     pub async fn start() -> TestGateway {
+        TestGateway::start_with(&[]).await
+    }
+
+    /// Starts it serving the web app in `dir` (`--web-dir`).
+    pub async fn start_with_web_dir(dir: &std::path::Path) -> TestGateway {
+        TestGateway::start_with(&[std::ffi::OsStr::new("--web-dir"), dir.as_os_str()]).await
+    }
+
+    async fn start_with(extra_args: &[&std::ffi::OsStr]) -> TestGateway {
         let data_dir = tempfile::tempdir().expect("create a temp data dir");
         let log_path = data_dir.path().join("gateway.log");
         let log = std::fs::File::create(&log_path).expect("create the gateway log file");
@@ -59,6 +68,7 @@ impl TestGateway {
             .arg("127.0.0.1:0")
             .arg("--data-dir")
             .arg(data_dir.path())
+            .args(extra_args)
             .env_remove("SWITCHBOARD_DATABASE_URL")
             .env_remove("SWITCHBOARD_REDIS_URL")
             .env_remove("SWITCHBOARD_LISTEN")

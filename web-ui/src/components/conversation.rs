@@ -14,10 +14,12 @@
 //! to be sent; `data-attachment-id`) with `attachment-remove`, `attachment-uploading`;
 //! on messages, `attachment-link` (`data-attachment-id`; images show as thumbnails).
 
+use crate::attachments;
 use crate::components::actions::ActionBar;
+use crate::compose;
 use crate::pages::desk::Directory;
 use crate::socket::Socket;
-use crate::store::{self, DeskState, compose, display_name, rules};
+use crate::store::{self, DeskState, display_name, rules};
 use crate::time;
 use leptos::html;
 use leptos::prelude::*;
@@ -217,13 +219,13 @@ fn MessageRow(message: Message, seen: Memo<Option<u64>>) -> impl IntoView {
             .attachments
             .iter()
             .map(|a| {
-                let href = store::download_url(&a.url, &token);
+                let href = attachments::download_url(&a.url, &token);
                 let src = href.clone();
                 let name = a.file_name.clone();
                 let alt = name.clone();
                 let download = name.clone();
-                let title = format!("{} ({})", a.file_name, store::size_label(a.size));
-                if store::is_image(&a.content_type) {
+                let title = format!("{} ({})", a.file_name, attachments::size_label(a.size));
+                if attachments::is_image(&a.content_type) {
                     view! {
                         <a
                             class="attachment image"
@@ -252,7 +254,7 @@ fn MessageRow(message: Message, seen: Memo<Option<u64>>) -> impl IntoView {
                         >
                             {clip_icon()}
                             <span class="attachment-name">{name}</span>
-                            <span class="attachment-size">{store::size_label(a.size)}</span>
+                            <span class="attachment-size">{attachments::size_label(a.size)}</span>
                         </a>
                     }
                     .into_any()
@@ -665,7 +667,7 @@ fn Composer(id: ConversationId) -> impl IntoView {
             })}
             <Show when=move || emoji_open.get()>
                 <div class="emoji-picker" data-testid="emoji-picker" role="listbox" aria-label="Emoji">
-                    {store::EMOJI.iter().map(|emoji| view! {
+                    {compose::EMOJI.iter().map(|emoji| view! {
                         <button
                             type="button"
                             class="emoji-option"
@@ -709,7 +711,7 @@ fn Composer(id: ConversationId) -> impl IntoView {
                                 <span class="attachment-chip" data-testid="attachment-chip" data-attachment-id=attachment.id.to_string()>
                                     {clip_icon()}
                                     <span class="attachment-name">{attachment.file_name.clone()}</span>
-                                    <span class="muted">{store::size_label(attachment.size)}</span>
+                                    <span class="muted">{attachments::size_label(attachment.size)}</span>
                                     <button
                                         type="button"
                                         class="chip-x"

@@ -11,8 +11,9 @@
 //! `agents-login-url`, `agents-login-copy`, `agents-login-copied` ("Copied", or how to copy
 //! by hand when the browser refuses; `data-copied` true/false).
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::app::Session;
+use crate::http::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use switchboard_protocol::api::{CreateAgent, PatchAgent};

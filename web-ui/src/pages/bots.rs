@@ -5,7 +5,8 @@
 //! `bot-created`, `admin-error`, `bot-row` (`data-bot-id`), `bot-connected`, `bot-delete`,
 //! `bot-delete-confirm`, `bot-delete-cancel`.
 
-use crate::api::{self, ApiError};
+use crate::api;
+use crate::http::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use switchboard_protocol::api::{BotInfo, CreatedBot};

@@ -6,7 +6,8 @@
 //! `group-members`, `group-edit`, `group-edit-name`, `group-edit-assignment`, `group-member`
 //! (a checkbox, `data-agent-id`), `group-edit-save`, `group-edit-cancel`.
 
-use crate::api::{self, ApiError};
+use crate::api;
+use crate::http::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use switchboard_protocol::api::{CreateGroup, PatchGroup};

@@ -8,4 +8,5 @@ pub mod invite;
 pub mod login;
 pub mod profile;
 pub mod settings;
+pub mod settings_widget;
 pub mod shell;

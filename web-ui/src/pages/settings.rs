@@ -4,7 +4,8 @@
 //! Test ids: `settings-page`, `settings-human-chat` (checkbox), `settings-routing`,
 //! `settings-reply-policy`, `settings-entry-bot` (value `""` for none), `settings-default-group`,
 //! `settings-reopen-fallback`, `settings-bot-timeout`, `settings-offline-grace`,
-//! `settings-save`, `settings-saved`, `admin-error`.
+//! `settings-save`, `settings-saved`, `admin-error`. The chat widget's card is in
+//! [`super::settings_widget`].
 //!
 //! Quick responses (owners and admins): `quick-responses` (the card), `quick-response-shortcut`
 //! and `quick-response-text` (the new one's fields), `quick-response-create`,
@@ -14,7 +15,8 @@
 //! `quick-response-edit-shortcut`, `quick-response-edit-text`, `quick-response-save`,
 //! `quick-response-cancel`.
 
-use crate::api::{self, ApiError};
+use crate::api;
+use crate::http::ApiError;
 use crate::store::DeskState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -46,6 +48,7 @@ pub fn SettingsPage() -> impl IntoView {
                 </ErrorBoundary>
             </Suspense>
             <QuickResponsesCard />
+            <super::settings_widget::WidgetCard />
         </div>
     }
 }
@@ -104,6 +107,9 @@ fn SettingsForm(settings: Settings, groups: Vec<Group>, bots: Vec<BotInfo>) -> i
                 .then(|| fallback.get_untracked()),
             bot_timeout_secs: (timeout != before.bot_timeout_secs).then_some(timeout),
             offline_grace_secs: (grace_secs != before.offline_grace_secs).then_some(grace_secs),
+            // The widget card saves its own fields.
+            widget_origins: None,
+            widget_identity_required: None,
         };
         error.set(None);
         spawn_local(async move {

@@ -1,0 +1,178 @@
+//! The widget's HTTP side: its public config, sessions, the user's current conversation, the
+//! iframe page, and the identity secret for admins.
+//!
+//! CORS: the widget's calls come from its iframe, which the gateway serves (same origin), but
+//! a customer's own script may call `config` and `sessions` from their site. Those answers
+//! carry `Access-Control-Allow-Origin` for the caller's origin unless the tenant refuses that
+//! origin (then the answer is `403 forbidden` without it, so the page cannot read anything).
+//! A preflight has no body and so no app key: it is answered for any origin, which grants
+//! nothing by itself; the request that follows is checked.
+
+use super::AgentAuth;
+use super::extract::ApiJson;
+use crate::app::AppState;
+use crate::domain::widget::CallerOrigin;
+use crate::error::{Error, Result};
+use crate::principal::Principal;
+use axum::Json;
+use axum::extract::{FromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use switchboard_protocol::api::{IdentitySecret, WidgetConversation, WidgetSessionRequest};
+
+/// The caller's `Origin` and the `Host` it addressed.
+pub fn caller_origin(headers: &HeaderMap) -> CallerOrigin {
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|value: &HeaderValue| value.to_str().ok())
+            .map(str::to_owned)
+    };
+    CallerOrigin {
+        origin: text(header::ORIGIN),
+        host: text(header::HOST),
+    }
+}
+
+/// The caller's origin as an extractor.
+pub struct Caller(pub CallerOrigin);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Caller(caller_origin(&parts.headers)))
+    }
+}
+
+/// Lets the calling page read the answer, unless it was refused for its origin.
+fn with_cors<T: IntoResponse>(caller: &CallerOrigin, result: Result<T>) -> Response {
+    let refused_origin = matches!(&result, Err(Error::Forbidden(_)));
+    let mut response = result.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    if let Some(origin) = caller.origin.as_deref().filter(|_| !refused_origin)
+        && let Ok(value) = HeaderValue::from_str(origin)
+    {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+    }
+    response
+}
+
+#[derive(Deserialize)]
+pub struct AppKeyQuery {
+    app_key: String,
+}
+
+fn app_key(
+    query: std::result::Result<Query<AppKeyQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<String> {
+    query
+        .map(|Query(q)| q.app_key)
+        .map_err(|_| Error::invalid("app_key is required: ?app_key=APP_KEY"))
+}
+
+/// `GET /v1/widget/config?app_key=K`
+pub async fn config(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    query: std::result::Result<Query<AppKeyQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let result = match app_key(query) {
+        Ok(key) => state.desk.widget_config(&key, &caller).await.map(Json),
+        Err(err) => Err(err),
+    };
+    with_cors(&caller, result)
+}
+
+/// `POST /v1/widget/sessions`
+pub async fn session(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    body: std::result::Result<ApiJson<WidgetSessionRequest>, Error>,
+) -> Response {
+    let result = match body {
+        Ok(ApiJson(body)) => state.desk.widget_session(&body, &caller).await.map(Json),
+        Err(err) => Err(err),
+    };
+    with_cors(&caller, result)
+}
+
+/// The CORS preflight of `POST /v1/widget/sessions` (a JSON body needs one).
+pub async fn preflight(Caller(caller): Caller) -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    if let Some(value) = caller
+        .origin
+        .as_deref()
+        .and_then(|origin| HeaderValue::from_str(origin).ok())
+    {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("POST"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("content-type"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
+    }
+    response
+}
+
+/// `GET /v1/widget/conversation`: the user's current conversation.
+pub async fn conversation(
+    State(state): State<AppState>,
+    super::AnyAuth(principal): super::AnyAuth,
+) -> Result<Json<WidgetConversation>> {
+    match principal {
+        Principal::User(user) => Ok(Json(state.desk.widget_conversation(&user).await?)),
+        _ => Err(Error::forbidden(
+            "only a widget user has a current conversation",
+        )),
+    }
+}
+
+/// `GET /v1/settings/identity-secret`
+pub async fn identity_secret(
+    State(state): State<AppState>,
+    AgentAuth(agent): AgentAuth,
+) -> Result<Json<IdentitySecret>> {
+    Ok(Json(state.desk.identity_secret(&agent).await?))
+}
+
+/// `POST /v1/settings/identity-secret`: rotates it.
+pub async fn rotate_identity_secret(
+    State(state): State<AppState>,
+    AgentAuth(agent): AgentAuth,
+) -> Result<Json<IdentitySecret>> {
+    Ok(Json(state.desk.rotate_identity_secret(&agent).await?))
+}
+
+/// `GET /widget/frame?app_key=K`: the widget's page, which only the tenant's allowed origins
+/// may embed (`frame-ancestors`).
+pub async fn frame(
+    State(state): State<AppState>,
+    query: std::result::Result<Query<AppKeyQuery>, axum::extract::rejection::QueryRejection>,
+    request: Request,
+) -> Response {
+    let ancestors = match app_key(query) {
+        Ok(key) => state.desk.frame_ancestors(&key).await,
+        Err(err) => Err(err),
+    };
+    let ancestors = match ancestors {
+        Ok(ancestors) => ancestors,
+        Err(err) => return err.into_response(),
+    };
+    match &state.web {
+        Some(web) => web.widget_frame(request, &ancestors).await,
+        None => super::web::no_web_dir(),
+    }
+}
