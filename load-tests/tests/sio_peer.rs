@@ -278,11 +278,14 @@ async fn a_node_dying_mid_run_ends_the_run_with_an_error() {
     )
     .await
     .expect("the run ends within 10 s");
-    // The receivers were on node B: their sockets end, and the run says so.
+    // The receivers were on node B: their sockets end, and the run says so. On a slow
+    // machine the kill can land while the run is still connecting: that is an error of
+    // the run too, and what matters is that it ends instead of waiting forever.
     match outcome {
         Err(SioError::Closed { label, .. } | SioError::Ws { label, .. }) => {
             assert!(label.contains("lat-"), "{label}")
         }
+        Err(SioError::Io { what, .. }) => assert!(what.contains("connecting"), "{what}"),
         other => panic!("expected a closed connection, got {other:?}"),
     }
 }
