@@ -3,8 +3,10 @@
 //!
 //! CORS: the widget's calls come from its iframe, which the gateway serves (same origin), but
 //! a customer's own script may call `config` and `sessions` from their site. Those answers
-//! carry `Access-Control-Allow-Origin` for the caller's origin unless the tenant refuses that
-//! origin (then the answer is `403 forbidden` without it, so the page cannot read anything).
+//! carry `Access-Control-Allow-Origin` for the caller's origin. A refused origin gets
+//! `403 forbidden`: from `sessions` without the header, so the page cannot read anything; from
+//! `config` with it, because that refusal holds nothing of the tenant and the loader can then
+//! tell the site's owner "this origin is not allowed" instead of "refused or unreachable".
 //! A preflight has no body and so no app key: it is answered for any origin, which grants
 //! nothing by itself; the request that follows is checked.
 
@@ -47,13 +49,26 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-/// Lets the calling page read the answer, unless it was refused for its origin.
-fn with_cors<T: IntoResponse>(caller: &CallerOrigin, result: Result<T>) -> Response {
-    let refused_origin = matches!(&result, Err(Error::Forbidden(_)));
+/// Whether a page refused for its origin may still read the refusal.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    /// The error body holds nothing of the tenant: let the page read why it was refused.
+    Readable,
+    /// Hide the answer from the page altogether.
+    Hidden,
+}
+
+/// Lets the calling page read the answer; a refusal for its origin only when `refusal` says so.
+fn with_cors<T: IntoResponse>(
+    caller: &CallerOrigin,
+    result: Result<T>,
+    refusal: Refusal,
+) -> Response {
+    let hidden = refusal == Refusal::Hidden && matches!(&result, Err(Error::Forbidden(_)));
     let mut response = result.into_response();
     let headers = response.headers_mut();
     headers.insert(header::VARY, HeaderValue::from_static("Origin"));
-    if let Some(origin) = caller.origin.as_deref().filter(|_| !refused_origin)
+    if let Some(origin) = caller.origin.as_deref().filter(|_| !hidden)
         && let Ok(value) = HeaderValue::from_str(origin)
     {
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
@@ -84,7 +99,7 @@ pub async fn config(
         Ok(key) => state.desk.widget_config(&key, &caller).await.map(Json),
         Err(err) => Err(err),
     };
-    with_cors(&caller, result)
+    with_cors(&caller, result, Refusal::Readable)
 }
 
 /// `POST /v1/widget/sessions`
@@ -97,7 +112,7 @@ pub async fn session(
         Ok(ApiJson(body)) => state.desk.widget_session(&body, &caller).await.map(Json),
         Err(err) => Err(err),
     };
-    with_cors(&caller, result)
+    with_cors(&caller, result, Refusal::Hidden)
 }
 
 /// The CORS preflight of `POST /v1/widget/sessions` (a JSON body needs one).
