@@ -1385,20 +1385,26 @@ async fn latest_open_conversation_is_the_most_recently_updated(b: Backend) {
         .await
         .unwrap();
     assert_eq!(latest(user.id.clone()).await, Some(new.clone()));
+    let current = |user: UserId| {
+        let s = s.clone();
+        let tenant = tenant.id.clone();
+        async move {
+            s.current_conversation(&tenant, &user)
+                .await
+                .unwrap()
+                .map(|c| c.id().clone())
+        }
+    };
+    // `old` was updated last (resolved), but an open one comes first.
+    assert_eq!(current(user.id.clone()).await, Some(new.clone()));
     modify(s, &tenant, &new, |st| transitions::resolve(st, &now))
         .await
         .unwrap();
     assert_eq!(latest(user.id.clone()).await, None);
     assert_eq!(latest(other_user.id.clone()).await, None);
-    // Whatever the status: the last one resolved.
-    let any = s.latest_conversation(&tenant.id, &user.id).await.unwrap();
-    assert_eq!(any.map(|c| c.id().clone()), Some(new.clone()));
-    assert_eq!(
-        s.latest_conversation(&tenant.id, &other_user.id)
-            .await
-            .unwrap(),
-        None
-    );
+    // None open: the last one resolved.
+    assert_eq!(current(user.id.clone()).await, Some(new.clone()));
+    assert_eq!(current(other_user.id.clone()).await, None);
 }
 
 async fn messages_page_in_both_directions(b: Backend) {

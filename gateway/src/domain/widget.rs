@@ -227,18 +227,10 @@ impl Desk {
     pub async fn widget_conversation(&self, user: &UserPrincipal) -> Result<WidgetConversation> {
         let tenant = self.store.tenant(&user.tenant).await?;
         self.check_identity_rule(&tenant, user).await?;
-        let open = self
+        let state = self
             .store
-            .latest_open_conversation(&user.tenant, &user.id)
+            .current_conversation(&user.tenant, &user.id)
             .await?;
-        let state = match open {
-            Some(state) => Some(state),
-            None => {
-                self.store
-                    .latest_conversation(&user.tenant, &user.id)
-                    .await?
-            }
-        };
         let queue_position = match &state {
             Some(s) if s.status() == ConversationStatus::Queued => {
                 let group = &s.conversation.group_id;

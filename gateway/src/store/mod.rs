@@ -113,8 +113,9 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         user: &UserId,
     ) -> Result<Option<ConversationState>>;
-    /// The user's most recently updated conversation, whatever its status.
-    async fn latest_conversation(
+    /// The conversation a user returns to: the most recently updated open one, else the most
+    /// recently updated of all (what a widget shows after a reload).
+    async fn current_conversation(
         &self,
         tenant: &TenantId,
         user: &UserId,

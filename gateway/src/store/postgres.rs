@@ -11,6 +11,7 @@
 //! Idempotency needs no lock: the unique index on `client_msg_id` makes the loser of a race
 //! fail with `conflict`, and the domain answers it with the winner's message.
 
+use super::rows::{CONVERSATION_SELECT, MESSAGE_COLUMNS, UsersConversation};
 use super::*;
 use crate::clock;
 use crate::error::Error;
@@ -31,12 +32,6 @@ pub struct PostgresStore {
     pool: PgPool,
 }
 
-const CONVERSATION_SELECT: &str = "SELECT c.id, c.status, c.group_id, c.assignee_kind, c.assignee_id, \
-     c.assignee_name, c.last_agent_id, c.tags, c.last_seq, c.created_at, c.updated_at, c.queued_at, \
-     c.resolved_at, u.id AS user_id, u.name AS user_name, u.email AS user_email, \
-     u.phone AS user_phone, u.address AS user_address \
-     FROM conversations c JOIN users u ON u.id = c.user_id";
-
 const AGENT_SELECT: &str = "SELECT a.id, a.tenant_id, a.full_name, a.login, a.email, a.role, a.status, \
      a.presence, a.capacity, a.password_hash, a.invite_token_hash, \
      (SELECT string_agg(gm.group_id, ',') FROM group_members gm WHERE gm.agent_id = a.id) AS group_ids \
@@ -50,10 +45,23 @@ const TENANT_SELECT: &str = "SELECT id, name, app_key, identity_secret, human_ch
      reply_policy, entry_bot_id, default_group_id, reopen_fallback, bot_timeout_secs, \
      offline_grace_secs, widget_origins, widget_identity_required FROM tenants";
 
-const MESSAGE_COLUMNS: &str = "id, conversation_id, seq, author_kind, author_id, author_name, text, \
-     attachments, private, client_msg_id, created_at";
-
 impl PostgresStore {
+    /// One of a user's conversations, as `which` picks it.
+    async fn users_conversation(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        which: UsersConversation,
+    ) -> Result<Option<ConversationState>> {
+        let row = sqlx::query(AssertSqlSafe(which.sql()))
+            .bind(tenant.as_str())
+            .bind(user.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(conversation_from_row).transpose()
+    }
+
     /// Connects to `url` (`postgres://…` or `postgresql://…`) and migrates the database.
     /// Nodes starting together are safe: sqlx serializes migrations with an advisory lock.
     pub async fn open(url: &str) -> Result<Self> {
@@ -673,35 +681,17 @@ impl Store for PostgresStore {
         tenant: &TenantId,
         user: &UserId,
     ) -> Result<Option<ConversationState>> {
-        let sql = format!(
-            "{CONVERSATION_SELECT} WHERE c.tenant_id = $1 AND c.user_id = $2 AND c.status <> 'resolved' \
-             ORDER BY c.updated_at DESC, c.id DESC LIMIT 1"
-        );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(tenant.as_str())
-            .bind(user.as_str())
-            .fetch_optional(&self.pool)
+        self.users_conversation(tenant, user, UsersConversation::LatestOpen)
             .await
-            .map_err(db)?;
-        row.as_ref().map(conversation_from_row).transpose()
     }
 
-    async fn latest_conversation(
+    async fn current_conversation(
         &self,
         tenant: &TenantId,
         user: &UserId,
     ) -> Result<Option<ConversationState>> {
-        let sql = format!(
-            "{CONVERSATION_SELECT} WHERE c.tenant_id = $1 AND c.user_id = $2 \
-             ORDER BY c.updated_at DESC, c.id DESC LIMIT 1"
-        );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(tenant.as_str())
-            .bind(user.as_str())
-            .fetch_optional(&self.pool)
+        self.users_conversation(tenant, user, UsersConversation::Current)
             .await
-            .map_err(db)?;
-        row.as_ref().map(conversation_from_row).transpose()
     }
 
     async fn conversations(

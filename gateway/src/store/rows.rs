@@ -5,6 +5,42 @@
 //! "a row of either database that decodes these types", so the decoders are written once here
 //! and expanded in each store with its row type: one source, no copies to drift apart.
 
+/// The columns every conversation read selects (the same in both databases).
+pub(super) const CONVERSATION_SELECT: &str = "SELECT c.id, c.status, c.group_id, c.assignee_kind, c.assignee_id, \
+     c.assignee_name, c.last_agent_id, c.tags, c.last_seq, c.created_at, c.updated_at, c.queued_at, \
+     c.resolved_at, u.id AS user_id, u.name AS user_name, u.email AS user_email, \
+     u.phone AS user_phone, u.address AS user_address \
+     FROM conversations c JOIN users u ON u.id = c.user_id";
+
+/// The columns of a message row.
+pub(super) const MESSAGE_COLUMNS: &str = "id, conversation_id, seq, author_kind, author_id, author_name, text, \
+     attachments, private, client_msg_id, created_at";
+
+/// Which of a user's conversations a store looks up (`$1` tenant, `$2` user).
+#[derive(Clone, Copy)]
+pub(super) enum UsersConversation {
+    /// The most recently updated one that is not resolved.
+    LatestOpen,
+    /// The most recently updated open one, else the most recently updated of all.
+    Current,
+}
+
+impl UsersConversation {
+    /// The query, valid SQL for both SQLite and PostgreSQL (a boolean orders false first in
+    /// both, so open conversations come before resolved ones).
+    pub(super) fn sql(self) -> String {
+        let tail = match self {
+            UsersConversation::LatestOpen => {
+                "AND c.status <> 'resolved' ORDER BY c.updated_at DESC, c.id DESC LIMIT 1"
+            }
+            UsersConversation::Current => {
+                "ORDER BY c.status = 'resolved', c.updated_at DESC, c.id DESC LIMIT 1"
+            }
+        };
+        format!("{CONVERSATION_SELECT} WHERE c.tenant_id = $1 AND c.user_id = $2 {tail}")
+    }
+}
+
 /// Defines the row decoders for `$row` (`SqliteRow` or `PgRow`) in the calling module, where the
 /// record types, `enum_from_text` and `Error` are in scope.
 macro_rules! decoders {

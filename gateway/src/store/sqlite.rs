@@ -5,6 +5,7 @@
 //! pool and run concurrently thanks to WAL. `synchronous = FULL`: an acked message survives a
 //! power cut, not only a crash.
 
+use super::rows::{CONVERSATION_SELECT, MESSAGE_COLUMNS, UsersConversation};
 use super::*;
 use crate::clock;
 use crate::error::Error;
@@ -24,12 +25,6 @@ pub struct SqliteStore {
     writer: SqlitePool,
 }
 
-const CONVERSATION_SELECT: &str = "SELECT c.id, c.status, c.group_id, c.assignee_kind, c.assignee_id, \
-     c.assignee_name, c.last_agent_id, c.tags, c.last_seq, c.created_at, c.updated_at, c.queued_at, \
-     c.resolved_at, u.id AS user_id, u.name AS user_name, u.email AS user_email, \
-     u.phone AS user_phone, u.address AS user_address \
-     FROM conversations c JOIN users u ON u.id = c.user_id";
-
 const AGENT_SELECT: &str = "SELECT a.id, a.tenant_id, a.full_name, a.login, a.email, a.role, a.status, \
      a.presence, a.capacity, a.password_hash, a.invite_token_hash, \
      (SELECT group_concat(gm.group_id, ',') FROM group_members gm WHERE gm.agent_id = a.id) AS group_ids \
@@ -39,10 +34,22 @@ const GROUP_SELECT: &str = "SELECT g.id, g.name, g.assignment, g.business_hours,
      (SELECT group_concat(gm.agent_id, ',') FROM group_members gm WHERE gm.group_id = g.id) AS member_ids \
      FROM support_groups g";
 
-const MESSAGE_COLUMNS: &str = "id, conversation_id, seq, author_kind, author_id, author_name, text, \
-     attachments, private, client_msg_id, created_at";
-
 impl SqliteStore {
+    /// One of a user's conversations, as `which` picks it.
+    async fn users_conversation(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        which: UsersConversation,
+    ) -> Result<Option<ConversationState>> {
+        let row = sqlx::query(AssertSqlSafe(which.sql()))
+            .bind(tenant.as_str())
+            .bind(user.as_str())
+            .fetch_optional(&self.writer)
+            .await?;
+        row.as_ref().map(conversation_from_row).transpose()
+    }
+
     /// Opens (creating if needed) the database at `url` (`sqlite://PATH`) and migrates it.
     pub async fn open(url: &str) -> Result<Self> {
         let options = SqliteConnectOptions::from_str(url)?
@@ -712,33 +719,17 @@ impl Store for SqliteStore {
         tenant: &TenantId,
         user: &UserId,
     ) -> Result<Option<ConversationState>> {
-        let sql = format!(
-            "{CONVERSATION_SELECT} WHERE c.tenant_id = $1 AND c.user_id = $2 AND c.status != 'resolved' \
-             ORDER BY c.updated_at DESC, c.id DESC LIMIT 1"
-        );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(tenant.as_str())
-            .bind(user.as_str())
-            .fetch_optional(&self.writer)
-            .await?;
-        row.as_ref().map(conversation_from_row).transpose()
+        self.users_conversation(tenant, user, UsersConversation::LatestOpen)
+            .await
     }
 
-    async fn latest_conversation(
+    async fn current_conversation(
         &self,
         tenant: &TenantId,
         user: &UserId,
     ) -> Result<Option<ConversationState>> {
-        let sql = format!(
-            "{CONVERSATION_SELECT} WHERE c.tenant_id = $1 AND c.user_id = $2 \
-             ORDER BY c.updated_at DESC, c.id DESC LIMIT 1"
-        );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(tenant.as_str())
-            .bind(user.as_str())
-            .fetch_optional(&self.writer)
-            .await?;
-        row.as_ref().map(conversation_from_row).transpose()
+        self.users_conversation(tenant, user, UsersConversation::Current)
+            .await
     }
 
     async fn conversations(
