@@ -12,9 +12,10 @@
 //! - [`pages`]: one page per file; [`components`]: the parts of the desk page.
 //! - [`notify`]: sound and browser notifications; [`clipboard`]: copying text.
 //! - [`widget`]: the chat widget in the customer's page (its own module tree).
-//! - Shared by both: [`http`] (the REST error, percent-encoding), [`backoff`] (reconnect
-//!   delays), [`compose`] (composer text editing, emoji), [`attachments`] (links, sizes),
-//!   [`time`] (times for display).
+//! - Shared by both: [`transport`] (the WebSocket: auth, acks, generations, reconnects),
+//!   [`http`] (the REST error, percent-encoding), [`backoff`] (reconnect delays), [`compose`]
+//!   (composer text editing, emoji), [`attachments`] (links, sizes), [`time`] (times for
+//!   display).
 
 #[cfg(not(any(feature = "desk", feature = "widget")))]
 compile_error!("switchboard-web-ui needs the `desk` feature, the `widget` feature, or both");
@@ -24,6 +25,7 @@ mod backoff;
 mod compose;
 mod http;
 mod time;
+mod transport;
 
 #[cfg(feature = "desk")]
 mod api;
