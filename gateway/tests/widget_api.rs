@@ -51,14 +51,6 @@ fn allow_origin(response: &reqwest::Response) -> Option<String> {
         .map(str::to_owned)
 }
 
-async fn error_code(response: reqwest::Response) -> String {
-    let body: Value = response.json().await.expect("a JSON error");
-    body["error"]["code"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
 fn identity(secret: &str, sub: &str, exp_in_secs: i64) -> String {
     forge(
         secret.as_bytes(),
@@ -162,7 +154,7 @@ async fn config_and_sessions_answer_allowed_origins_with_cors_and_refuse_others(
         Some(EVIL),
         "the loader may read why it was refused"
     );
-    let body: serde_json::Value = refused.json().await.expect("an error body");
+    let body: Value = refused.json().await.expect("an error body");
     assert_eq!(body["error"]["code"], "forbidden");
     assert_eq!(
         body.as_object().map(|o| o.len()),
