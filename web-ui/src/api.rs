@@ -2,7 +2,7 @@
 //! from the session. Errors ([`ApiError`]) carry the contract's error code when the gateway sent
 //! its error body.
 
-use crate::http::{ApiError, error_of, percent_encode};
+use crate::http::{self, ApiError, bearer, error_of, percent_encode};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -41,20 +41,19 @@ pub fn save_token(token: Option<&str>) {
 
 fn authed(builder: RequestBuilder) -> RequestBuilder {
     match saved_token() {
-        Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
+        Some(token) => bearer(builder, &token),
         None => builder,
     }
 }
 
 async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    if !response.ok() {
-        let err = error_of(response).await;
-        if err.is_unauthorized() {
-            on_unauthorized();
-        }
-        return Err(err);
+    let answer = http::answer(response).await;
+    if let Err(err) = &answer
+        && err.is_unauthorized()
+    {
+        on_unauthorized();
     }
-    response.json::<T>().await.map_err(ApiError::network)
+    answer
 }
 
 async fn no_content(response: Response) -> Result<(), ApiError> {
@@ -90,39 +89,17 @@ async fn with_body<B: Serialize, T: DeserializeOwned>(
     builder: RequestBuilder,
     body: &B,
 ) -> Result<T, ApiError> {
-    let response = authed(builder)
-        .json(body)
-        .map_err(ApiError::network)?
-        .send()
-        .await
-        .map_err(ApiError::network)?;
-    answer(response).await
+    answer(http::send_json(authed(builder), body).await?).await
 }
 
 pub async fn login(login: String, password: String) -> Result<AgentSession, ApiError> {
-    let response = Request::post("/v1/auth/login")
-        .json(&LoginRequest { login, password })
-        .map_err(ApiError::network)?
-        .send()
-        .await
-        .map_err(ApiError::network)?;
-    if !response.ok() {
-        return Err(error_of(response).await);
-    }
-    response.json().await.map_err(ApiError::network)
+    let body = LoginRequest { login, password };
+    http::answer(http::send_json(Request::post("/v1/auth/login"), &body).await?).await
 }
 
 pub async fn accept_invite(token: &str, password: String) -> Result<AgentSession, ApiError> {
-    let response = Request::post(&format!("/v1/invites/{token}/accept"))
-        .json(&AcceptInvite { password })
-        .map_err(ApiError::network)?
-        .send()
-        .await
-        .map_err(ApiError::network)?;
-    if !response.ok() {
-        return Err(error_of(response).await);
-    }
-    response.json().await.map_err(ApiError::network)
+    let path = format!("/v1/invites/{token}/accept");
+    http::answer(http::send_json(Request::post(&path), &AcceptInvite { password }).await?).await
 }
 
 pub async fn me() -> Result<Agent, ApiError> {
@@ -213,22 +190,9 @@ pub async fn delete_quick_response(id: &str) -> Result<(), ApiError> {
     no_content(response).await
 }
 
-/// Uploads a file as the raw body with its type, its name in `?file_name=`.
+/// Uploads a file as the agent.
 pub async fn upload(file: &web_sys::File) -> Result<Attachment, ApiError> {
-    let path = format!("/v1/attachments?file_name={}", percent_encode(&file.name()));
-    let content_type = match file.type_() {
-        t if t.is_empty() => "application/octet-stream".to_owned(),
-        t => t,
-    };
-    let blob: &web_sys::Blob = file.as_ref();
-    let response = authed(Request::post(&path))
-        .header("Content-Type", &content_type)
-        .body(blob.clone())
-        .map_err(ApiError::network)?
-        .send()
-        .await
-        .map_err(ApiError::network)?;
-    answer(response).await
+    answer(http::upload(file, authed).await?).await
 }
 
 pub async fn agents() -> Result<Vec<Agent>, ApiError> {

@@ -1,8 +1,10 @@
 //! What the desk's and the widget's REST calls share: the error a call ends with (carrying the
-//! contract's error code when the gateway sent its error body) and percent-encoding for paths
-//! and queries.
+//! contract's error code when the gateway sent its error body), sending a JSON body, reading
+//! the answer, the attachment upload, and percent-encoding for paths and queries.
 
-use gloo_net::http::Response;
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::fmt;
 use switchboard_protocol::{ErrorBody, ErrorCode};
 
@@ -51,6 +53,53 @@ pub async fn error_of(response: Response) -> ApiError {
             message: format!("The gateway answered {status} {}.", response.status_text()),
         },
     }
+}
+
+/// `builder` with the `Authorization: Bearer` header for `token`.
+pub fn bearer(builder: RequestBuilder, token: &str) -> RequestBuilder {
+    builder.header("Authorization", &format!("Bearer {token}"))
+}
+
+/// Sends `builder` with `body` as JSON.
+pub async fn send_json<B: Serialize>(
+    builder: RequestBuilder,
+    body: &B,
+) -> Result<Response, ApiError> {
+    builder
+        .json(body)
+        .map_err(ApiError::network)?
+        .send()
+        .await
+        .map_err(ApiError::network)
+}
+
+/// The body of a 2xx `response` as `T`; else the error it stands for.
+pub async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    if !response.ok() {
+        return Err(error_of(response).await);
+    }
+    response.json::<T>().await.map_err(ApiError::network)
+}
+
+/// Sends `file` to `POST /v1/attachments` as the raw body with its type, its name in
+/// `?file_name=`; `authorize` adds the caller's token (the desk's or the widget user's).
+pub async fn upload(
+    file: &web_sys::File,
+    authorize: impl FnOnce(RequestBuilder) -> RequestBuilder,
+) -> Result<Response, ApiError> {
+    let path = format!("/v1/attachments?file_name={}", percent_encode(&file.name()));
+    let content_type = match file.type_() {
+        t if t.is_empty() => "application/octet-stream".to_owned(),
+        t => t,
+    };
+    let blob: &web_sys::Blob = file.as_ref();
+    authorize(Request::post(&path))
+        .header("Content-Type", &content_type)
+        .body(blob.clone())
+        .map_err(ApiError::network)?
+        .send()
+        .await
+        .map_err(ApiError::network)
 }
 
 /// Percent-encodes a query component or path segment (everything but `A-Z a-z 0-9 - _ . ~`).
