@@ -14,14 +14,15 @@
 //! - [`widget`]: the chat widget in the customer's page (its own module tree).
 //! - Shared by both: [`transport`] (the WebSocket: auth, acks, generations, reconnects),
 //!   [`http`] (the REST error, percent-encoding), [`backoff`] (reconnect delays), [`compose`]
-//!   (composer text editing, emoji), [`attachments`] (links, sizes), [`time`] (times for
-//!   display).
+//!   (composer text editing, emoji), [`attachments`] (links, sizes), [`chat`] (the parts of
+//!   the conversation view both have: emoji picker, uploads), [`time`] (times for display).
 
 #[cfg(not(any(feature = "desk", feature = "widget")))]
 compile_error!("switchboard-web-ui needs the `desk` feature, the `widget` feature, or both");
 
 mod attachments;
 mod backoff;
+mod chat;
 mod compose;
 mod http;
 mod time;

@@ -15,6 +15,7 @@
 //! on messages, `attachment-link` (`data-attachment-id`; images show as thumbnails).
 
 use crate::attachments;
+use crate::chat::{self, kind_name};
 use crate::components::actions::ActionBar;
 use crate::compose;
 use crate::pages::desk::Directory;
@@ -24,20 +25,10 @@ use crate::time;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use switchboard_protocol::desk::{MAX_ATTACHMENT_BYTES, MAX_MESSAGE_ATTACHMENTS};
 use switchboard_protocol::{
     Attachment, AttachmentId, Author, AuthorKind, ConversationId, ConversationStatus,
     MAX_TEXT_CHARS, Message, ReplyPolicy,
 };
-
-fn kind_name(kind: AuthorKind) -> &'static str {
-    match kind {
-        AuthorKind::User => "user",
-        AuthorKind::Bot => "bot",
-        AuthorKind::Agent => "agent",
-        AuthorKind::System => "system",
-    }
-}
 
 /// An author's name, or what they are when they have none (anonymous visitors).
 fn author_name(author: &Author) -> String {
@@ -51,12 +42,6 @@ fn author_name(author: &Author) -> String {
         AuthorKind::System => "",
     }
     .to_owned()
-}
-
-/// A fresh idempotency key for `message.send`.
-fn client_msg_id() -> String {
-    let random = (web_sys::js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
-    format!("desk-{:x}-{random:x}", web_sys::js_sys::Date::now() as u64)
 }
 
 #[component]
@@ -397,12 +382,7 @@ fn Composer(id: ConversationId) -> impl IntoView {
             fetching.try_set_value(false);
         });
     };
-    let caret = move || {
-        textarea
-            .get_untracked()
-            .and_then(|el| el.selection_start().ok().flatten())
-            .unwrap_or_else(|| text.with_untracked(|t| t.encode_utf16().count() as u32))
-    };
+    let caret = move || chat::caret(textarea, text);
     // Puts new text in the box with the caret at `at` (UTF-16).
     let put_text = move |next: String, at: u32| {
         text.set(next.clone());
@@ -438,64 +418,23 @@ fn Composer(id: ConversationId) -> impl IntoView {
         let Some((start, _)) = quick.get_untracked() else {
             return;
         };
-        let current = textarea
-            .get_untracked()
-            .map_or_else(|| text.get_untracked(), |el| el.value());
+        let current = chat::current_text(textarea, text);
         let end = compose::byte_index(&current, caret());
         let (next, at) = compose::replace(&current, start, end, &response);
         quick.set(None);
         put_text(next, at);
     };
     let insert_emoji = move |emoji: &'static str| {
-        let current = textarea
-            .get_untracked()
-            .map_or_else(|| text.get_untracked(), |el| el.value());
+        let current = chat::current_text(textarea, text);
         let (next, at) = compose::insert_at(&current, caret(), emoji);
         emoji_open.set(false);
         put_text(next, at);
     };
 
     let on_files = move |_| {
-        let Some(input) = file_input.get_untracked() else {
-            return;
-        };
-        let files: Vec<web_sys::File> = input
-            .files()
-            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
-            .unwrap_or_default();
-        // Cleared, so that the same file can be picked again.
-        input.set_value("");
-        error.set(None);
-        for file in files {
-            let held = pending.with_untracked(Vec::len) + uploading.get_untracked();
-            if held >= MAX_MESSAGE_ATTACHMENTS {
-                error.set(Some(format!(
-                    "At most {MAX_MESSAGE_ATTACHMENTS} files per message."
-                )));
-                break;
-            }
-            let size = file.size();
-            if size > MAX_ATTACHMENT_BYTES as f64 {
-                error.set(Some(format!("{} is larger than 10 MB.", file.name())));
-                continue;
-            }
-            if size == 0.0 {
-                error.set(Some(format!("{} is empty.", file.name())));
-                continue;
-            }
-            uploading.update(|u| *u += 1);
-            spawn_local(async move {
-                match crate::api::upload(&file).await {
-                    Ok(attachment) => {
-                        pending.try_update(|p| p.push(attachment));
-                    }
-                    Err(err) => {
-                        error.try_set(Some(format!("{}: {}", file.name(), err.message)));
-                    }
-                }
-                uploading.try_update(|u| *u = u.saturating_sub(1));
-            });
-        }
+        chat::upload_chosen(file_input, pending, uploading, error, |file| async move {
+            crate::api::upload(&file).await
+        });
     };
 
     let can_send = move || {
@@ -525,7 +464,7 @@ fn Composer(id: ConversationId) -> impl IntoView {
             let private_note = private.get_untracked();
             socket.send_message(
                 id.clone(),
-                client_msg_id(),
+                chat::client_msg_id("desk"),
                 body.clone(),
                 ids,
                 private_note,
@@ -665,23 +604,7 @@ fn Composer(id: ConversationId) -> impl IntoView {
                     </div>
                 }
             })}
-            <Show when=move || emoji_open.get()>
-                <div class="emoji-picker" data-testid="emoji-picker" role="listbox" aria-label="Emoji">
-                    {compose::EMOJI.iter().map(|emoji| view! {
-                        <button
-                            type="button"
-                            class="emoji-option"
-                            role="option"
-                            data-testid="emoji-option"
-                            data-emoji=*emoji
-                            title=*emoji
-                            on:click=move |_| insert_emoji(emoji)
-                        >
-                            {*emoji}
-                        </button>
-                    }).collect_view()}
-                </div>
-            </Show>
+            {chat::emoji_picker(emoji_open, "", "", insert_emoji)}
             <textarea
                 data-testid="composer"
                 rows="3"
@@ -706,21 +629,12 @@ fn Composer(id: ConversationId) -> impl IntoView {
                 <div class="pending-attachments">
                     <For each=move || pending.get() key=|a| a.id.clone() let:attachment>
                         {
-                            let remove = attachment.id.clone();
                             view! {
                                 <span class="attachment-chip" data-testid="attachment-chip" data-attachment-id=attachment.id.to_string()>
                                     {clip_icon()}
                                     <span class="attachment-name">{attachment.file_name.clone()}</span>
                                     <span class="muted">{attachments::size_label(attachment.size)}</span>
-                                    <button
-                                        type="button"
-                                        class="chip-x"
-                                        data-testid="attachment-remove"
-                                        aria-label=format!("Remove {}", attachment.file_name)
-                                        on:click=move |_| pending.update(|p| p.retain(|a| a.id != remove))
-                                    >
-                                        "×"
-                                    </button>
+                                    {chat::remove_button("chip-x", "attachment-remove", &attachment, pending)}
                                 </span>
                             }
                         }

@@ -16,30 +16,11 @@
 use super::Controller;
 use super::state::{Connection, Outgoing, Phase, display_name};
 use crate::attachments;
+use crate::chat::{self, kind_name};
 use crate::compose;
 use leptos::html;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use switchboard_protocol::desk::{MAX_ATTACHMENT_BYTES, MAX_MESSAGE_ATTACHMENTS};
 use switchboard_protocol::{Attachment, AuthorKind, MAX_TEXT_CHARS, Message};
-
-fn kind_name(kind: AuthorKind) -> &'static str {
-    match kind {
-        AuthorKind::User => "user",
-        AuthorKind::Bot => "bot",
-        AuthorKind::Agent => "agent",
-        AuthorKind::System => "system",
-    }
-}
-
-/// A fresh idempotency key for `message.send` (kept for every retry of that message).
-fn client_msg_id() -> String {
-    let random = (web_sys::js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
-    format!(
-        "widget-{:x}-{random:x}",
-        web_sys::js_sys::Date::now() as u64
-    )
-}
 
 fn document_visible() -> bool {
     web_sys::window()
@@ -398,16 +379,9 @@ fn Composer() -> impl IntoView {
         });
     });
 
-    let caret = move || {
-        textarea
-            .get_untracked()
-            .and_then(|el| el.selection_start().ok().flatten())
-            .unwrap_or_else(|| text.with_untracked(|t| t.encode_utf16().count() as u32))
-    };
+    let caret = move || chat::caret(textarea, text);
     let insert_emoji = move |emoji: &'static str| {
-        let current = textarea
-            .get_untracked()
-            .map_or_else(|| text.get_untracked(), |el| el.value());
+        let current = chat::current_text(textarea, text);
         let (next, at) = compose::insert_at(&current, caret(), emoji);
         emoji_open.set(false);
         text.set(next.clone());
@@ -419,46 +393,10 @@ fn Composer() -> impl IntoView {
     };
 
     let on_files = move |_| {
-        let Some(input) = file_input.get_untracked() else {
-            return;
-        };
-        let files: Vec<web_sys::File> = input
-            .files()
-            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
-            .unwrap_or_default();
-        input.set_value("");
-        error.set(None);
-        for file in files {
-            if pending.with_untracked(Vec::len) + uploading.get_untracked()
-                >= MAX_MESSAGE_ATTACHMENTS
-            {
-                error.set(Some(format!(
-                    "At most {MAX_MESSAGE_ATTACHMENTS} files per message."
-                )));
-                break;
-            }
-            if file.size() > MAX_ATTACHMENT_BYTES as f64 {
-                error.set(Some(format!("{} is larger than 10 MB.", file.name())));
-                continue;
-            }
-            if file.size() == 0.0 {
-                error.set(Some(format!("{} is empty.", file.name())));
-                continue;
-            }
-            uploading.update(|u| *u += 1);
+        chat::upload_chosen(file_input, pending, uploading, error, move |file| {
             let token = controller.token();
-            spawn_local(async move {
-                match super::api::upload(&token, &file).await {
-                    Ok(attachment) => {
-                        pending.try_update(|p| p.push(attachment));
-                    }
-                    Err(err) => {
-                        error.try_set(Some(format!("{}: {}", file.name(), err.message)));
-                    }
-                }
-                uploading.try_update(|u| *u = u.saturating_sub(1));
-            });
-        }
+            async move { super::api::upload(&token, &file).await }
+        });
     };
 
     let can_send = move || {
@@ -482,7 +420,7 @@ fn Composer() -> impl IntoView {
         // The next keystroke says "typing" again at once.
         last_typing.set_value(0.0);
         link.send_message(Outgoing {
-            client_msg_id: client_msg_id(),
+            client_msg_id: chat::client_msg_id("widget"),
             text: body,
             attachments: pending.get_untracked(),
         });
@@ -514,40 +452,15 @@ fn Composer() -> impl IntoView {
             <Show when=move || error.with(Option::is_some)>
                 <div class="w-error" data-testid="widget-send-error" role="alert">{move || error.get().unwrap_or_default()}</div>
             </Show>
-            <Show when=move || emoji_open.get()>
-                <div class="w-emoji-picker" data-testid="widget-emoji-picker" role="listbox" aria-label="Emoji">
-                    {compose::EMOJI.iter().map(|emoji| view! {
-                        <button
-                            type="button"
-                            class="w-emoji-option"
-                            role="option"
-                            data-testid="widget-emoji-option"
-                            data-emoji=*emoji
-                            title=*emoji
-                            on:click=move |_| insert_emoji(emoji)
-                        >
-                            {*emoji}
-                        </button>
-                    }).collect_view()}
-                </div>
-            </Show>
+            {chat::emoji_picker(emoji_open, "w-", "widget-", insert_emoji)}
             <Show when=move || { pending.with(|p| !p.is_empty()) || uploading.get() > 0 }>
                 <div class="w-chips">
                     <For each=move || pending.get() key=|a| a.id.clone() let:attachment>
                         {
-                            let remove = attachment.id.clone();
                             view! {
                                 <span class="w-chip" data-testid="widget-attachment-chip" data-attachment-id=attachment.id.to_string()>
                                     <span class="w-file-name">{attachment.file_name.clone()}</span>
-                                    <button
-                                        type="button"
-                                        class="w-chip-x"
-                                        data-testid="widget-attachment-remove"
-                                        aria-label=format!("Remove {}", attachment.file_name)
-                                        on:click=move |_| pending.update(|p| p.retain(|a| a.id != remove))
-                                    >
-                                        "×"
-                                    </button>
+                                    {chat::remove_button("w-chip-x", "widget-attachment-remove", &attachment, pending)}
                                 </span>
                             }
                         }
