@@ -355,13 +355,7 @@ fn QuickResponseRow(
         let id = id.clone();
         let shortcut = response.shortcut.clone();
         move |_| {
-            let confirmed = web_sys::window()
-                .and_then(|w| {
-                    w.confirm_with_message(&format!("Delete the quick response {shortcut}?"))
-                        .ok()
-                })
-                .unwrap_or(false);
-            if !confirmed {
+            if !super::confirm(&format!("Delete the quick response {shortcut}?")) {
                 return;
             }
             busy.set(true);

@@ -11,9 +11,10 @@
 //! `identity-secret-error`.
 
 use crate::api;
+use crate::http::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use switchboard_protocol::api::PatchSettings;
+use switchboard_protocol::api::{IdentitySecret, PatchSettings};
 
 /// The tag customers paste into their pages.
 pub fn snippet(gateway: &str, app_key: &str) -> String {
@@ -151,6 +152,29 @@ pub fn WidgetCard() -> impl IntoView {
         }
 }
 
+/// Shows the identity secret `call` answers with in `secret`, or its error in `error`; `busy`
+/// while it runs.
+fn show_secret(
+    call: impl Future<Output = Result<IdentitySecret, ApiError>> + 'static,
+    secret: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+) {
+    busy.set(true);
+    error.set(None);
+    spawn_local(async move {
+        match call.await {
+            Ok(answer) => {
+                secret.try_set(Some(answer.identity_secret));
+            }
+            Err(err) => {
+                error.try_set(Some(err.message));
+            }
+        }
+        busy.try_set(false);
+    });
+}
+
 /// The identity secret: hidden until asked for; rotating needs a confirmation because every
 /// identity signed with the old secret stops working at once.
 #[component]
@@ -164,45 +188,15 @@ fn IdentitySecretRow() -> impl IntoView {
             secret.set(None);
             return;
         }
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api::identity_secret().await {
-                Ok(answer) => {
-                    secret.try_set(Some(answer.identity_secret));
-                }
-                Err(err) => {
-                    error.try_set(Some(err.message));
-                }
-            }
-            busy.try_set(false);
-        });
+        show_secret(api::identity_secret(), secret, busy, error);
     };
     let rotate = move |_| {
-        let confirmed = web_sys::window()
-            .and_then(|w| {
-                w.confirm_with_message(
-                    "Rotate the identity secret? Identities signed with the current secret are refused from now on; update your backend with the new one.",
-                )
-                .ok()
-            })
-            .unwrap_or(false);
-        if !confirmed {
+        if !super::confirm(
+            "Rotate the identity secret? Identities signed with the current secret are refused from now on; update your backend with the new one.",
+        ) {
             return;
         }
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api::rotate_identity_secret().await {
-                Ok(answer) => {
-                    secret.try_set(Some(answer.identity_secret));
-                }
-                Err(err) => {
-                    error.try_set(Some(err.message));
-                }
-            }
-            busy.try_set(false);
-        });
+        show_secret(api::rotate_identity_secret(), secret, busy, error);
     };
 
     view! {
