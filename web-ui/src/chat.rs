@@ -45,6 +45,25 @@ pub fn current_text(textarea: NodeRef<html::Textarea>, text: RwSignal<String>) -
         .map_or_else(|| text.get_untracked(), |el| el.value())
 }
 
+/// The emoji button's face, `size` pixels square.
+pub fn smiley_icon(size: &'static str) -> impl IntoView {
+    view! {
+        <svg viewBox="0 0 24 24" width=size height=size aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round">
+            <circle cx="12" cy="12" r="9"></circle>
+            <path d="M8 14s1.5 2 4 2 4-2 4-2M9 9.5h.01M15 9.5h.01"></path>
+        </svg>
+    }
+}
+
+/// A paper clip, drawn (emoji fonts are not everywhere), `size` pixels square.
+pub fn clip_icon(class: Option<&'static str>, size: &'static str) -> impl IntoView {
+    view! {
+        <svg class=class viewBox="0 0 24 24" width=size height=size aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+            <path d="M21.4 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48"></path>
+        </svg>
+    }
+}
+
 /// The emoji picker, shown while `open`: one button per [`compose::EMOJI`]; `pick` gets the
 /// chosen one. Its classes are `{class_prefix}emoji-picker` and `{class_prefix}emoji-option`,
 /// its test ids `{testid_prefix}emoji-picker` and `{testid_prefix}emoji-option`.

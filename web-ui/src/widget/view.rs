@@ -493,15 +493,10 @@ fn Composer() -> impl IntoView {
                     aria-expanded=move || emoji_open.get().to_string()
                     on:click=move |_| emoji_open.update(|o| *o = !*o)
                 >
-                    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round">
-                        <circle cx="12" cy="12" r="9"></circle>
-                        <path d="M8 14s1.5 2 4 2 4-2 4-2M9 9.5h.01M15 9.5h.01"></path>
-                    </svg>
+                    {chat::smiley_icon("20")}
                 </button>
                 <label class="w-icon" title="Attach files (at most 10 MB each)">
-                    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
-                        <path d="M21.4 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48"></path>
-                    </svg>
+                    {chat::clip_icon(None, "20")}
                     <span class="w-hidden">"Attach files"</span>
                     <input
                         type="file"
