@@ -176,3 +176,57 @@ pub fn upload_chosen<F, Fut>(
         });
     }
 }
+
+/// Where a message list stays scrolled: at the newest message while the reader is at the
+/// bottom, and still (the same messages in view) when an older page is put on top.
+#[derive(Clone, Copy)]
+pub struct ScrollKeeper {
+    /// Scroll height and position before an older page was prepended, to keep the view still.
+    anchor: StoredValue<Option<(i32, i32)>>,
+    stick_to_bottom: StoredValue<bool>,
+    /// The oldest `seq` shown when the list last changed (0: none yet).
+    first_seq: StoredValue<u64>,
+}
+
+impl ScrollKeeper {
+    pub fn new() -> Self {
+        ScrollKeeper {
+            anchor: StoredValue::new(None),
+            stick_to_bottom: StoredValue::new(true),
+            first_seq: StoredValue::new(0),
+        }
+    }
+
+    /// An older page was asked for: remember where the view is.
+    pub fn before_older(self, list: &web_sys::Element) {
+        self.anchor
+            .set_value(Some((list.scroll_height(), list.scroll_top())));
+    }
+
+    /// The reader scrolled: follow the newest messages only from the bottom.
+    pub fn scrolled(self, list: &web_sys::Element) {
+        let from_bottom = list.scroll_height() - list.scroll_top() - list.client_height();
+        self.stick_to_bottom.set_value(from_bottom < 40);
+    }
+
+    /// Follow the newest messages again, wherever the reader had scrolled to (the widget, once
+    /// the user sent something).
+    #[cfg(feature = "widget")]
+    pub fn stick(self) {
+        self.stick_to_bottom.set_value(true);
+    }
+
+    /// The messages changed, `bottom` being the oldest `seq` shown now: keep the view where it
+    /// was when older ones were prepended, else follow the newest when at the bottom.
+    pub fn changed(self, list: &web_sys::Element, bottom: u64) {
+        let first = self.first_seq.get_value();
+        let prepended = first != 0 && bottom < first;
+        self.first_seq.set_value(bottom);
+        if prepended && let Some((height, top)) = self.anchor.get_value() {
+            list.set_scroll_top(top + list.scroll_height() - height);
+            self.anchor.set_value(None);
+        } else if self.stick_to_bottom.get_value() {
+            list.set_scroll_top(list.scroll_height());
+        }
+    }
+}

@@ -115,10 +115,7 @@ fn Messages(id: ConversationId) -> impl IntoView {
     let key = id.clone();
     let seen = Memo::new(move |_| store.with(|s| s.seen_seq(&key)));
     let loading = RwSignal::new(false);
-    // Scroll height and position before an older page was prepended, to keep the view still.
-    let anchor = StoredValue::new(None::<(i32, i32)>);
-    let stick_to_bottom = StoredValue::new(true);
-    let first_seq = StoredValue::new(0u64);
+    let keeper = chat::ScrollKeeper::new();
 
     let load_older = {
         let id = id.clone();
@@ -127,7 +124,7 @@ fn Messages(id: ConversationId) -> impl IntoView {
                 return;
             }
             if let Some(el) = scroller.get_untracked() {
-                anchor.set_value(Some((el.scroll_height(), el.scroll_top())));
+                keeper.before_older(&el);
             }
             loading.set(true);
             socket.load_older(id.clone(), move |_| loading.set(false));
@@ -139,16 +136,8 @@ fn Messages(id: ConversationId) -> impl IntoView {
     Effect::new(move |_| {
         let bottom = messages.with(|m| m.first().map_or(0, |m| m.seq));
         let _count = messages.with(Vec::len);
-        let Some(el) = scroller.get() else {
-            return;
-        };
-        let prepended = bottom < first_seq.get_value() && first_seq.get_value() != 0;
-        first_seq.set_value(bottom);
-        if prepended && let Some((height, top)) = anchor.get_value() {
-            el.set_scroll_top(top + el.scroll_height() - height);
-            anchor.set_value(None);
-        } else if stick_to_bottom.get_value() {
-            el.set_scroll_top(el.scroll_height());
+        if let Some(el) = scroller.get() {
+            keeper.changed(&el, bottom);
         }
     });
 
@@ -156,8 +145,7 @@ fn Messages(id: ConversationId) -> impl IntoView {
         let load_older = load_older.clone();
         move |_| {
             if let Some(el) = scroller.get_untracked() {
-                let from_bottom = el.scroll_height() - el.scroll_top() - el.client_height();
-                stick_to_bottom.set_value(from_bottom < 40);
+                keeper.scrolled(&el);
                 if el.scroll_top() < 60 {
                     load_older();
                 }

@@ -138,9 +138,7 @@ fn MessageList() -> impl IntoView {
 
     // Follow the newest message while the user is at the bottom; when older ones were put on
     // top, keep the view where it was.
-    let stick_to_bottom = StoredValue::new(true);
-    let anchor = StoredValue::new(None::<(i32, i32)>);
-    let first_seq = StoredValue::new(0u64);
+    let keeper = chat::ScrollKeeper::new();
     let sending = StoredValue::new(0usize);
     Effect::new(move |_| {
         let bottom = messages.with(|m| m.first().map_or(0, |m| m.seq));
@@ -148,30 +146,21 @@ fn MessageList() -> impl IntoView {
         // The user just sent something: show it, wherever they had scrolled to.
         let queued = outbox.with(Vec::len);
         if queued > sending.get_value() {
-            stick_to_bottom.set_value(true);
+            keeper.stick();
         }
         sending.set_value(queued);
-        let Some(el) = list.get() else {
-            return;
-        };
-        let prepended = first_seq.get_value() != 0 && bottom < first_seq.get_value();
-        first_seq.set_value(bottom);
-        if prepended && let Some((height, top)) = anchor.get_value() {
-            el.set_scroll_top(top + el.scroll_height() - height);
-            anchor.set_value(None);
-        } else if stick_to_bottom.get_value() {
-            el.set_scroll_top(el.scroll_height());
+        if let Some(el) = list.get() {
+            keeper.changed(&el, bottom);
         }
     });
     let on_scroll = move |_| {
         if let Some(el) = list.get_untracked() {
-            stick_to_bottom
-                .set_value(el.scroll_height() - el.scroll_top() - el.client_height() < 40);
+            keeper.scrolled(&el);
         }
     };
     let load_older = move |_| {
         if let Some(el) = list.get_untracked() {
-            anchor.set_value(Some((el.scroll_height(), el.scroll_top())));
+            keeper.before_older(&el);
         }
         controller.link.load_older();
     };
