@@ -25,6 +25,10 @@ pub struct Metrics {
     pub messages: Counter,
     /// Times this node's bus subscription link was lost and restored.
     pub bus_reconnects: Counter,
+    /// Publishes to the bus that failed (the event is stored; subscribers resync).
+    pub bus_publish_failures: Counter,
+    /// Resync requests this node broadcast after failed publishes.
+    pub bus_resync_requests: Counter,
     /// Gap refills from the store (a seq gap on a socket, or a resync after a bus outage).
     pub refills: Counter,
     /// Sockets closed with 4008 because they could not keep up.
@@ -53,6 +57,18 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "Bus subscription link restorations",
         bus_reconnects.clone(),
     );
+    let bus_publish_failures = Counter::default();
+    registry.register(
+        "bus_publish_failures",
+        "Publishes to the bus that failed",
+        bus_publish_failures.clone(),
+    );
+    let bus_resync_requests = Counter::default();
+    registry.register(
+        "bus_resync_requests",
+        "Cluster-wide resync requests sent after failed publishes",
+        bus_resync_requests.clone(),
+    );
     let refills = Counter::default();
     registry.register("refills", "Gap refills from the store", refills.clone());
     let slow_consumer_closes = Counter::default();
@@ -72,6 +88,8 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         connections,
         messages,
         bus_reconnects,
+        bus_publish_failures,
+        bus_resync_requests,
         refills,
         slow_consumer_closes,
         auto_assignments,

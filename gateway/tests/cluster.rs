@@ -290,6 +290,95 @@ async fn a_live_subscriber_misses_nothing_when_redis_restarts() {
     assert!(agent.closed().is_none(), "the agent's socket stayed open");
 }
 
+/// Reads one counter from a node's `/metrics`.
+async fn counter(base_url: &str, name: &str) -> f64 {
+    let text = reqwest::get(format!("{base_url}/metrics"))
+        .await
+        .expect("GET /metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&format!("{name} ")))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{name} not in /metrics:\n{text}"))
+}
+
+#[tokio::test]
+async fn a_publish_that_fails_while_the_subscribers_links_stay_up_is_healed() {
+    let cluster = cluster(2).await;
+    let mut agent = cluster.agent("Alice", 1).await;
+    let (mut user, _) = cluster.user(0).await;
+    let conversation = user
+        .send_message(None, "u0", "start")
+        .await
+        .expect("send")
+        .conversation_id;
+    agent.accept(&conversation).await.expect("accept");
+    let failures_before = counter(
+        &cluster.nodes[0].base_url,
+        "switchboard_bus_publish_failures_total",
+    )
+    .await;
+
+    // Break every publishing connection (type normal) and none of the subscription links
+    // (type pubsub): node 1 keeps listening and has no reason to resync on its own.
+    let client = redis::Client::open(cluster.redis.url()).expect("redis url");
+    let mut admin = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connect to redis");
+    let killed: i64 = redis::cmd("CLIENT")
+        .arg(&["KILL", "TYPE", "normal", "SKIPME", "yes"][..])
+        .query_async(&mut admin)
+        .await
+        .expect("CLIENT KILL");
+    assert!(killed > 0, "no publishing connection to break");
+
+    // The user's message is stored and acked, but its publish hits the broken connection.
+    let lost_in_flight = user
+        .send_message(&conversation, "u1", "are you there?")
+        .await
+        .expect("acked: the store is the system of record")
+        .seq;
+    let failures_after = counter(
+        &cluster.nodes[0].base_url,
+        "switchboard_bus_publish_failures_total",
+    )
+    .await;
+    assert!(
+        failures_after > failures_before,
+        "the publish went through ({failures_before} -> {failures_after} failures): the test \
+         did not break what it means to\n{}",
+        cluster.logs()
+    );
+
+    // No later message comes to reveal a gap: only the heal brings it.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the agent never got seq {lost_in_flight}\n{}",
+            cluster.logs()
+        );
+        if let Ok(ServerFrame::MessageCreated(m)) = agent.next_event(Duration::from_secs(1)).await
+            && m.message.conversation_id == conversation
+            && m.message.seq == lost_in_flight
+        {
+            break;
+        }
+    }
+    assert!(
+        counter(
+            &cluster.nodes[0].base_url,
+            "switchboard_bus_resync_requests_total"
+        )
+        .await
+            >= 1.0
+    );
+    assert!(agent.closed().is_none(), "the agent's socket stayed open");
+}
+
 #[tokio::test]
 async fn clients_of_a_killed_node_recover_every_acked_message_on_another() {
     let mut cluster = cluster(2).await;

@@ -8,6 +8,13 @@
 //! Redis pub/sub is at-most-once. The subscription link is pinged; when it drops (or stops
 //! answering), the task reconnects with backoff, subscribes to every wanted topic again, and
 //! asks the hub to resync: every session refills what it may have missed from the store.
+//!
+//! The other half of a loss is a publish that fails (the publishing connection broke, or this
+//! node's link was down) while the subscribers' links stayed up: they would never notice. So a
+//! failed publish marks the node "unhealed", and a healer task, as soon as publishing works
+//! again, broadcasts one resync request on a cluster-wide channel that every node subscribes
+//! to; each node (this one included) then resyncs its sessions from the store, where the
+//! event's message already is (the ack never waits for the bus).
 
 use super::{Bus, BusSink, Envelope, codec};
 use crate::error::{Error, Result};
@@ -28,6 +35,9 @@ const LINK_PING_TIMEOUT: Duration = Duration::from_secs(2);
 const PUBLISH_TIMEOUT: Duration = Duration::from_millis(500);
 const BACKOFF_FIRST: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(5);
+/// The cluster-wide channel (after the prefix) on which a node that failed to publish asks
+/// every node to resync. Not a tenant topic: the hub never sees it.
+const RESYNC_CHANNEL: &str = "cluster:resync";
 
 enum Interest {
     Subscribe(String),
@@ -40,6 +50,9 @@ struct Link {
     /// The channels this node wants; the truth the task restores after a reconnect.
     wanted: Mutex<HashSet<String>>,
     connected: AtomicBool,
+    /// Wakes the healer after a failed publish (one token is enough: it covers every failure
+    /// before it runs). Dropped with the link, which ends the healer.
+    heal: mpsc::Sender<()>,
 }
 
 impl Link {
@@ -51,6 +64,17 @@ impl Link {
 
     fn channel(&self, topic: &Topic) -> String {
         format!("{}{}", self.prefix, topic.as_str())
+    }
+
+    fn resync_channel(&self) -> String {
+        format!("{}{RESYNC_CHANNEL}", self.prefix)
+    }
+
+    /// Records a failed publish: some node may have missed an event.
+    fn publish_failed(&self) {
+        crate::metrics::metrics().bus_publish_failures.inc();
+        // Full means a resync request is already due.
+        let _ = self.heal.try_send(());
     }
 }
 
@@ -78,13 +102,21 @@ impl RedisBus {
         prefix: String,
         sink: Weak<dyn BusSink>,
     ) -> Arc<Self> {
+        let (heal, heal_requests) = mpsc::channel(1);
         let link = Arc::new(Link {
             prefix,
             wanted: Mutex::new(HashSet::new()),
             connected: AtomicBool::new(false),
+            heal,
         });
+        link.wanted().insert(link.resync_channel());
         let (interests, receiver) = mpsc::unbounded_channel();
         tokio::spawn(subscriber(client, link.clone(), receiver, sink));
+        tokio::spawn(healer(
+            publisher.clone(),
+            Arc::downgrade(&link),
+            heal_requests,
+        ));
         Arc::new(RedisBus {
             publisher,
             link,
@@ -99,6 +131,7 @@ impl Bus for RedisBus {
         // With the link down, nobody would receive it anyway, and every node resyncs from the
         // store when its link returns: fail at once rather than hold up the sender's ack.
         if !self.link.connected.load(Ordering::Relaxed) {
+            self.link.publish_failed();
             return Err(Error::Unavailable("the redis link is down".into()));
         }
         let bytes = codec::encode(&envelope);
@@ -110,11 +143,18 @@ impl Bus for RedisBus {
                 .ignore();
         }
         let mut connection = self.publisher.clone();
-        match tokio::time::timeout(PUBLISH_TIMEOUT, pipe.query_async::<()>(&mut connection)).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(err)) => Err(Error::Unavailable(format!("publishing to redis: {err}"))),
-            Err(_) => Err(Error::Unavailable("publishing to redis timed out".into())),
+        let result =
+            match tokio::time::timeout(PUBLISH_TIMEOUT, pipe.query_async::<()>(&mut connection))
+                .await
+            {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(err)) => Err(Error::Unavailable(format!("publishing to redis: {err}"))),
+                Err(_) => Err(Error::Unavailable("publishing to redis timed out".into())),
+            };
+        if result.is_err() {
+            self.link.publish_failed();
         }
+        result
     }
 
     fn subscribe(&self, topic: &Topic) {
@@ -138,6 +178,33 @@ impl Bus for RedisBus {
             .query_async::<String>(&mut connection)
             .await
             .is_ok()
+    }
+}
+
+/// Sends one resync request after failed publishes, once this node can publish again (its own
+/// link is up and a `PUBLISH` goes through). Ends when the bus is dropped.
+async fn healer(publisher: ConnectionManager, link: Weak<Link>, mut requests: mpsc::Receiver<()>) {
+    // A failure while a request is being sent queues another token: nothing slips between.
+    while requests.recv().await.is_some() {
+        let mut backoff = BACKOFF_FIRST;
+        loop {
+            let Some(link) = link.upgrade() else { return };
+            if link.connected.load(Ordering::Relaxed) {
+                let channel = link.resync_channel();
+                let mut connection = publisher.clone();
+                let mut command = redis::cmd("PUBLISH");
+                command.arg(channel).arg("resync");
+                let request = command.query_async::<()>(&mut connection);
+                if let Ok(Ok(())) = tokio::time::timeout(PUBLISH_TIMEOUT, request).await {
+                    crate::metrics::metrics().bus_resync_requests.inc();
+                    tracing::warn!("publishes failed: asked every node to resync from the store");
+                    break;
+                }
+            }
+            drop(link);
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(BACKOFF_MAX);
+        }
     }
 }
 
@@ -191,6 +258,10 @@ async fn subscriber(
                 message = messages.next() => {
                     let Some(message) = message else { break };
                     let Some(sink) = sink.upgrade() else { return };
+                    if message.get_channel_name() == link.resync_channel() {
+                        sink.resync();
+                        continue;
+                    }
                     let topic = message.get_channel_name().strip_prefix(link.prefix.as_str()).map(|t| Topic::from_wire(t.to_owned()));
                     match (topic, codec::decode(message.get_payload_bytes())) {
                         (Some(topic), Ok(envelope)) => sink.deliver(&topic, &Arc::new(envelope)),
