@@ -115,7 +115,8 @@ impl Hub {
         }
     }
 
-    /// Number of topics with local interest (equals the node's bus subscriptions).
+    /// Number of topics with local interest: the node's bus subscriptions, besides the
+    /// bus's own cluster-wide resync channel.
     pub fn topic_count(&self) -> usize {
         self.topics.len()
     }
