@@ -451,7 +451,10 @@ describe('desk flows', () => {
     const after = 'And one after the reconnection';
     await userSays(chat, after);
     await messagesWithText(page, after).waitFor({ timeout: LONG });
-    await page.waitForTimeout(300); // a late duplicate would show by now
+    // A barrier: events arrive in order, so once this shows, a late duplicate would have too.
+    const barrier = 'One more, after which nothing earlier can arrive';
+    await userSays(chat, barrier);
+    await messagesWithText(page, barrier).waitFor({ timeout: LONG });
     for (const text of [before, ...meanwhile, after]) {
       assert.equal(await messagesWithText(page, text).count(), 1, `"${text}" shown once`);
     }

@@ -310,14 +310,16 @@ describe('desk: profile, hours, bots, login address, reopen, previews', () => {
     await item.getByTestId('unread-badge').waitFor({ state: 'detached', timeout: LONG });
     await userSays(chat, 'Third, while open');
     await item.getByTestId('conversation-preview').filter({ hasText: 'Third, while open' }).waitFor({ timeout: LONG });
-    await page.waitForTimeout(300);
+    // A later message as a barrier: once its preview shows, a badge for the third would too.
+    await userSays(chat, 'Fourth, still open');
+    await item.getByTestId('conversation-preview').filter({ hasText: 'Fourth, still open' }).waitFor({ timeout: LONG });
     assert.equal(await item.getByTestId('unread-badge').count(), 0);
 
     // Another conversation's activity lands on its own item only.
     await userSays(other, 'Other news');
     await conversationItem(page, other.conversationId).getByTestId('conversation-preview')
       .filter({ hasText: 'Other news' }).waitFor({ timeout: LONG });
-    assert.equal(await item.locator('.preview-text').innerText(), 'Third, while open');
+    assert.equal(await item.locator('.preview-text').innerText(), 'Fourth, still open');
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
     assertNoConsoleErrors(page);
   });

@@ -59,6 +59,21 @@ async function reply(page, chat, text) {
   return created.message;
 }
 
+/**
+ * The user writes one more message and the desk shows it. The gateway handles a socket's
+ * frames in order and delivers a conversation's events in order, so whatever the user sent
+ * before has reached the desk by then: a check that something did NOT happen needs no sleep.
+ */
+async function barrier(page, chat) {
+  const sent = await chat.socket.request({
+    type: 'message.send',
+    conversation_id: chat.conversationId,
+    client_msg_id: uniqueName('u'),
+    text: uniqueName('barrier'),
+  });
+  await messageAt(page, sent.message.seq).waitFor({ timeout: LONG });
+}
+
 describe('desk read state', () => {
   let desk;
   let tenant;
@@ -101,13 +116,13 @@ describe('desk read state', () => {
     // A later reply has no marker until read; the earlier one keeps it.
     const later = await reply(page, chat, 'Tracking number: 00340434161094042557.');
     assert.ok(later.seq > answer.seq);
-    await page.waitForTimeout(300);
+    await barrier(page, chat);
     assert.equal(await markerUnder(page, later.seq).count(), 0, 'the later reply is not seen yet');
     assert.equal(await markerUnder(page, answer.seq).count(), 1);
 
     // A stale read (an older seq, e.g. from another tab of the user) changes nothing.
     socket.send({ type: 'read', conversation_id: chat.conversationId, seq: answer.seq - 1 });
-    await page.waitForTimeout(300);
+    await barrier(page, chat);
     assert.equal(await markerUnder(page, answer.seq).count(), 1);
     assert.equal(await markers(page).count(), 1);
 
@@ -127,7 +142,7 @@ describe('desk read state', () => {
     const ownSeq = own.message?.seq ?? later.seq + 1;
     await messageAt(page, ownSeq).waitFor({ timeout: LONG });
     socket.send({ type: 'read', conversation_id: chat.conversationId, seq: ownSeq });
-    await page.waitForTimeout(300);
+    await barrier(page, chat);
     assert.equal(await markerUnder(page, later.seq).count(), 1);
     assert.equal(await markers(page).count(), 1);
 
