@@ -294,6 +294,12 @@ fn correctness_cell(c: &Correctness) -> String {
 }
 
 /// Thousands separated by commas, for people.
+/// How many idle connections one GiB of memory holds at `bytes_per_connection` (0 when
+/// nothing was measured).
+fn connections_per_gib(bytes_per_connection: u64) -> u64 {
+    (1u64 << 30).checked_div(bytes_per_connection).unwrap_or(0)
+}
+
 fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
@@ -362,20 +368,21 @@ impl RunReport {
         let _ = writeln!(md, "### Idle connections\n");
         let _ = writeln!(
             md,
-            "| pass | system | connections | RSS before | RSS after | bytes/connection | idle CPU |"
+            "| pass | system | connections | RSS before | RSS after | bytes/connection | connections per GiB | idle CPU |"
         );
-        let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- |");
+        let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- | --- |");
         for (i, p) in self.passes.iter().enumerate() {
             if let Some(idle) = &p.idle {
                 let _ = writeln!(
                     md,
-                    "| {} | {} | {} | {:.1} MiB | {:.1} MiB | {} | {:.2} % |",
+                    "| {} | {} | {} | {:.1} MiB | {:.1} MiB | {} | {} | {:.2} % |",
                     i + 1,
                     name(p.system),
                     grouped(idle.connections),
                     idle.rss_before_bytes as f64 / 1048576.0,
                     idle.rss_after_bytes as f64 / 1048576.0,
                     grouped(idle.bytes_per_connection),
+                    grouped(connections_per_gib(idle.bytes_per_connection)),
                     idle.idle_cpu_percent
                 );
             }
@@ -515,6 +522,13 @@ pub fn utc_now() -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn connections_per_gib_divides_a_gib_and_survives_zero() {
+        assert_eq!(super::connections_per_gib(9_520), 112_788);
+        assert_eq!(super::connections_per_gib(1 << 30), 1);
+        assert_eq!(super::connections_per_gib(0), 0);
+    }
     use super::*;
 
     #[test]
