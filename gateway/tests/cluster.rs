@@ -464,6 +464,33 @@ async fn presence_and_group_online_are_true_cluster_wide() {
         listed.iter().any(|a| a.id == alice_id && a.connected),
         "{listed:?}"
     );
+    // Agents are counted in Redis; end users are not (nothing asks whether one is connected,
+    // and each would cost a write per socket and a renewal per heartbeat).
+    let (mut user, _) = cluster.user(1).await;
+    user.send_message(None, "u-presence", "hello")
+        .await
+        .expect("the user is connected and heard");
+    let mut redis = redis::Client::open(cluster.redis.url())
+        .expect("redis url")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connect to redis");
+    let counted = |pattern: &'static str| {
+        let mut redis = redis.clone();
+        async move {
+            redis::cmd("KEYS")
+                .arg(pattern)
+                .query_async::<Vec<String>>(&mut redis)
+                .await
+                .expect("KEYS")
+        }
+    };
+    assert!(
+        !counted("*conn:*:agent:*").await.is_empty(),
+        "agents are counted"
+    );
+    assert_eq!(counted("*conn:*:user:*").await, Vec::<String>::new());
+    drop(redis);
     let groups = seen_from_node0.groups().await.expect("groups");
     assert!(
         groups.iter().all(|g| g.online),

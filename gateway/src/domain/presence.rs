@@ -100,7 +100,15 @@ impl Desk {
 
     /// A socket of `principal` opened. The first one of an agent on this node tells the
     /// tenant's agents.
+    ///
+    /// Only agents' and bots' sockets are counted: nothing asks whether an end user is
+    /// connected (agents' presence and bots' availability are what routing and the desk read),
+    /// and counting users cost a Redis write per widget socket plus its renewal every
+    /// heartbeat, for the many idle visitors a gateway holds.
     pub async fn socket_opened(&self, principal: &Principal) {
+        if !is_counted(principal) {
+            return;
+        }
         if self
             .connections
             .opened(principal.tenant(), &principal.key())
@@ -116,6 +124,9 @@ impl Desk {
     /// A socket of `principal` closed. The last one of an agent on this node tells the tenant's
     /// agents whether it is still connected elsewhere.
     pub async fn socket_closed(&self, principal: &Principal) {
+        if !is_counted(principal) {
+            return;
+        }
         if self
             .connections
             .closed(principal.tenant(), &principal.key())
@@ -143,4 +154,9 @@ impl Desk {
         self.publish_frame(Audience::to(vec![Topic::agents(tenant)]), &frame)
             .await;
     }
+}
+
+/// Whether the cluster keeps count of this principal's sockets (see `socket_opened`).
+fn is_counted(principal: &Principal) -> bool {
+    !matches!(principal, Principal::User(_))
 }
