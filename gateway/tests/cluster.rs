@@ -470,7 +470,7 @@ async fn presence_and_group_online_are_true_cluster_wide() {
     user.send_message(None, "u-presence", "hello")
         .await
         .expect("the user is connected and heard");
-    let mut redis = redis::Client::open(cluster.redis.url())
+    let redis = redis::Client::open(cluster.redis.url())
         .expect("redis url")
         .get_multiplexed_async_connection()
         .await
