@@ -38,6 +38,11 @@ const BACKOFF_MAX: Duration = Duration::from_secs(5);
 /// The cluster-wide channel (after the prefix) on which a node that failed to publish asks
 /// every node to resync. Not a tenant topic: the hub never sees it.
 const RESYNC_CHANNEL: &str = "cluster:resync";
+/// The shortest time between two resync requests from one node. A resync makes every session
+/// of every node read the store again, so while publishes keep failing (Redis overloaded, a
+/// flapping network) the failures of each interval share one request instead of each
+/// causing its own wave of store reads.
+const RESYNC_MIN_INTERVAL: Duration = Duration::from_secs(2);
 
 enum Interest {
     Subscribe(String),
@@ -198,6 +203,8 @@ async fn healer(publisher: ConnectionManager, link: Weak<Link>, mut requests: mp
                 if let Ok(Ok(())) = tokio::time::timeout(PUBLISH_TIMEOUT, request).await {
                     crate::metrics::metrics().bus_resync_requests.inc();
                     tracing::warn!("publishes failed: asked every node to resync from the store");
+                    drop(link);
+                    tokio::time::sleep(RESYNC_MIN_INTERVAL).await;
                     break;
                 }
             }
