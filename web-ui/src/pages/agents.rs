@@ -11,11 +11,13 @@
 //! `agents-login-url`, `agents-login-copy`, `agents-login-copied` ("Copied", or how to copy
 //! by hand when the browser refuses; `data-copied` true/false).
 
+use super::common::{
+    AdminPage, CreateCard, DeleteButtons, ErrorLine, loaded, names_of, spawn_call, submit,
+};
 use crate::api;
 use crate::app::Session;
 use crate::http::ApiError;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use switchboard_protocol::api::{CreateAgent, PatchAgent};
 use switchboard_protocol::{Agent, AgentStatus, Group, Patch, Presence, Role};
 
@@ -44,41 +46,31 @@ pub fn AgentsPage() -> impl IntoView {
     });
     let error = RwSignal::new(None::<String>);
     view! {
-        <div class="admin-page" data-testid="agents-page">
-            <div class="admin-head"><h1>"Agents"</h1></div>
+        <AdminPage testid="agents-page" title="Agents">
             <LoginUrl />
             <CreateAgentForm on_created=move || data.refetch() error=error />
-            <Show when=move || error.with(Option::is_some)>
-                <p class="error" data-testid="admin-error" role="alert">{move || error.get().unwrap_or_default()}</p>
-            </Show>
-            <Suspense fallback=|| view! { <p class="muted">"Loading agents…"</p> }>
-                <ErrorBoundary fallback=|errors| view! {
-                    <p class="error">{move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join(" ")}</p>
-                }>
-                    {move || Suspend::new(async move {
-                        let (agents, groups) = data.await?;
-                        let groups = StoredValue::new(groups);
-                        Ok::<_, ApiError>(view! {
-                            <table class="data">
-                                <thead><tr>
-                                    <th>"Name"</th><th>"Login"</th><th>"E-mail"</th><th>"Role"</th>
-                                    <th>"Status"</th><th>"Presence"</th><th>"Groups"</th><th>"Capacity"</th><th></th>
-                                </tr></thead>
-                                <tbody>
-                                    <For
-                                        each=move || agents.clone()
-                                        key=|a| serde_json::to_string(a).unwrap_or_default()
-                                        let:agent
-                                    >
-                                        <AgentRow agent=agent groups=groups on_change=move || data.refetch() error=error />
-                                    </For>
-                                </tbody>
-                            </table>
-                        })
-                    })}
-                </ErrorBoundary>
-            </Suspense>
-        </div>
+            <ErrorLine error=error testid="admin-error" />
+            {loaded(data, "Loading agents…", move |(agents, groups)| {
+                let groups = StoredValue::new(groups);
+                view! {
+                    <table class="data">
+                        <thead><tr>
+                            <th>"Name"</th><th>"Login"</th><th>"E-mail"</th><th>"Role"</th>
+                            <th>"Status"</th><th>"Presence"</th><th>"Groups"</th><th>"Capacity"</th><th></th>
+                        </tr></thead>
+                        <tbody>
+                            <For
+                                each=move || agents.clone()
+                                key=|a| serde_json::to_string(a).unwrap_or_default()
+                                let:agent
+                            >
+                                <AgentRow agent=agent groups=groups on_change=move || data.refetch() error=error />
+                            </For>
+                        </tbody>
+                    </table>
+                }
+            })}
+        </AdminPage>
     }
 }
 
@@ -160,49 +152,27 @@ fn CreateAgentForm(
             error.set(Some("Full name, login and e-mail are required.".into()));
             return;
         }
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api::create_agent(&body).await {
-                Ok(answer) => {
-                    created.set(Some((answer.agent.full_name.clone(), answer.invite_url)));
-                    for field in [name, login, email, password] {
-                        field.set(String::new());
-                    }
-                    on_created();
-                }
-                Err(err) => error.set(Some(err.message)),
+        let call = async move { api::create_agent(&body).await };
+        submit(Some(busy), error, call, move |answer| {
+            created.set(Some((answer.agent.full_name.clone(), answer.invite_url)));
+            for field in [name, login, email, password] {
+                field.set(String::new());
             }
-            busy.set(false);
+            on_created();
         });
     };
 
     view! {
-        <form class="card" on:submit=submit>
-            <h2>"New agent"</h2>
-            <div class="form-grid">
-                <label>"Full name"<input type="text" data-testid="agent-create-name" bind:value=name /></label>
-                <label>"Login"<input type="text" data-testid="agent-create-login" bind:value=login /></label>
-                <label>"E-mail"<input type="email" data-testid="agent-create-email" bind:value=email /></label>
-                <label>
-                    "Password (leave empty to get an invite link)"
-                    <input type="password" autocomplete="new-password" data-testid="agent-create-password" bind:value=password />
-                </label>
-                <label>
-                    "Role"
-                    <select data-testid="agent-create-role" on:change=move |ev| role.set(event_target_value(&ev))>
-                        <option value="agent" selected=move || role.get() == "agent">"Agent"</option>
-                        <option value="admin" selected=move || role.get() == "admin">"Admin"</option>
-                    </select>
-                </label>
-            </div>
-            <div class="form-actions">
-                <button class="primary" type="submit" data-testid="agent-create-submit" disabled=move || busy.get()>
-                    "Create agent"
-                </button>
+        <CreateCard
+            title="New agent"
+            submit_testid="agent-create-submit"
+            submit_label="Create agent"
+            on_submit=submit
+            busy=busy
+            actions=move || view! {
                 <Show when=is_owner><span class="muted small">"Only you, the owner, can change logins and e-mails later."</span></Show>
-            </div>
-            {move || created.get().map(|(who, invite)| view! {
+            }
+            notice=move || created.get().map(|(who, invite)| view! {
                 <div class="notice" data-testid="agent-created" role="status">
                     <span>{format!("{who} was created.")}</span>
                     {invite.map(|url| view! {
@@ -210,8 +180,23 @@ fn CreateAgentForm(
                         <div class="secret" data-testid="agent-invite-url">{url}</div>
                     })}
                 </div>
-            })}
-        </form>
+            })
+        >
+            <label>"Full name"<input type="text" data-testid="agent-create-name" bind:value=name /></label>
+            <label>"Login"<input type="text" data-testid="agent-create-login" bind:value=login /></label>
+            <label>"E-mail"<input type="email" data-testid="agent-create-email" bind:value=email /></label>
+            <label>
+                "Password (leave empty to get an invite link)"
+                <input type="password" autocomplete="new-password" data-testid="agent-create-password" bind:value=password />
+            </label>
+            <label>
+                "Role"
+                <select data-testid="agent-create-role" on:change=move |ev| role.set(event_target_value(&ev))>
+                    <option value="agent" selected=move || role.get() == "agent">"Agent"</option>
+                    <option value="admin" selected=move || role.get() == "admin">"Admin"</option>
+                </select>
+            </label>
+        </CreateCard>
     }
 }
 
@@ -224,7 +209,6 @@ fn AgentRow(
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let editing = RwSignal::new(false);
-    let confirming = RwSignal::new(false);
     let me_id = session
         .me
         .with_untracked(|m| m.as_ref().map(|m| m.id.clone()));
@@ -232,34 +216,15 @@ fn AgentRow(
         .me
         .with_untracked(|m| m.as_ref().is_some_and(|m| m.role == Role::Owner));
     let deletable = agent.role != Role::Owner && Some(&agent.id) != me_id.as_ref();
-    let group_names = groups.with_value(|groups| {
-        let names: Vec<String> = agent
-            .group_ids
-            .iter()
-            .map(|id| {
-                groups
-                    .iter()
-                    .find(|g| &g.id == id)
-                    .map_or_else(|| id.to_string(), |g| g.name.clone())
-            })
-            .collect();
-        if names.is_empty() {
-            "—".to_owned()
-        } else {
-            names.join(", ")
-        }
-    });
+    let group_names =
+        groups.with_value(|groups| names_of(&agent.group_ids, groups, |g| &g.id, |g| &g.name));
     let agent = StoredValue::new(agent);
     let a = agent.get_value();
 
-    let delete = move |_| {
+    let delete = move || {
         let id = agent.with_value(|a| a.id.clone());
-        spawn_local(async move {
-            match api::delete_agent(&id).await {
-                Ok(()) => on_change(),
-                Err(err) => error.set(Some(err.message)),
-            }
-        });
+        let call = async move { api::delete_agent(&id).await };
+        spawn_call(call, error, move |()| on_change());
     };
 
     view! {
@@ -283,22 +248,12 @@ fn AgentRow(
             <td>
                 <div class="row-actions">
                     <button data-testid="agent-edit" on:click=move |_| editing.update(|e| *e = !*e)>"Edit"</button>
-                    {move || if confirming.get() {
-                        view! {
-                            <button class="danger" data-testid="agent-delete-confirm" on:click=delete>"Confirm delete"</button>
-                            <button data-testid="agent-delete-cancel" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                        }.into_any()
-                    } else {
-                        view! {
-                            <button
-                                class="danger"
-                                data-testid="agent-delete"
-                                disabled=!deletable
-                                title=if deletable { "Delete this agent" } else { "The owner and yourself cannot be deleted" }
-                                on:click=move |_| confirming.set(true)
-                            >"Delete"</button>
-                        }.into_any()
-                    }}
+                    <DeleteButtons
+                        prefix="agent"
+                        enabled=deletable
+                        title=if deletable { "Delete this agent" } else { "The owner and yourself cannot be deleted" }
+                        on_confirm=delete
+                    />
                 </div>
             </td>
         </tr>
@@ -377,13 +332,8 @@ fn EditAgent(
             on_done(false);
             return;
         }
-        error.set(None);
-        spawn_local(async move {
-            match api::patch_agent(&before.id, &patch).await {
-                Ok(_) => on_done(true),
-                Err(err) => error.set(Some(err.message)),
-            }
-        });
+        let call = async move { api::patch_agent(&before.id, &patch).await };
+        submit(None, error, call, move |_| on_done(true));
     };
 
     view! {

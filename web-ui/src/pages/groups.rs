@@ -6,10 +6,10 @@
 //! `group-members`, `group-edit`, `group-edit-name`, `group-edit-assignment`, `group-member`
 //! (a checkbox, `data-agent-id`), `group-edit-save`, `group-edit-cancel`.
 
+use super::common::{AdminPage, ChoiceSelect, CreateCard, ErrorLine, loaded, names_of, submit};
 use crate::api;
 use crate::http::ApiError;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use switchboard_protocol::api::{CreateGroup, PatchGroup};
 use switchboard_protocol::{
     Agent, AgentId, Assignment, BusinessHours, Group, OpeningWindow, Patch, Weekday,
@@ -53,13 +53,11 @@ fn assignment_name(a: Assignment) -> &'static str {
     }
 }
 
-fn parse_assignment(text: &str) -> Assignment {
-    if text == "auto" {
-        Assignment::Auto
-    } else {
-        Assignment::Manual
-    }
-}
+/// The choices of the "Assignment" field (the value, its `value` attribute, its text).
+const ASSIGNMENTS: &[(Assignment, &str, &str)] = &[
+    (Assignment::Manual, "manual", "Manual: agents accept"),
+    (Assignment::Auto, "auto", "Automatic"),
+];
 
 #[component]
 pub fn GroupsPage() -> impl IntoView {
@@ -70,80 +68,53 @@ pub fn GroupsPage() -> impl IntoView {
     });
     let error = RwSignal::new(None::<String>);
     let name = RwSignal::new(String::new());
-    let assignment = RwSignal::new("manual".to_owned());
+    let assignment = RwSignal::new(Assignment::Manual);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = CreateGroup {
             name: name.get_untracked().trim().to_owned(),
-            assignment: Some(parse_assignment(&assignment.get_untracked())),
+            assignment: Some(assignment.get_untracked()),
             business_hours: None,
         };
         if body.name.is_empty() {
             error.set(Some("A group needs a name.".into()));
             return;
         }
-        error.set(None);
-        spawn_local(async move {
-            match api::create_group(&body).await {
-                Ok(_) => {
-                    name.set(String::new());
-                    data.refetch();
-                }
-                Err(err) => error.set(Some(err.message)),
-            }
+        let call = async move { api::create_group(&body).await };
+        submit(None, error, call, move |_| {
+            name.set(String::new());
+            data.refetch();
         });
     };
 
     view! {
-        <div class="admin-page" data-testid="groups-page">
-            <div class="admin-head"><h1>"Groups"</h1></div>
-            <form class="card" on:submit=create>
-                <h2>"New group"</h2>
-                <div class="form-grid">
-                    <label>"Name"<input type="text" data-testid="group-create-name" bind:value=name /></label>
-                    <label>
-                        "Assignment"
-                        <select data-testid="group-create-assignment" on:change=move |ev| assignment.set(event_target_value(&ev))>
-                            <option value="manual" selected=move || assignment.get() == "manual">"Manual: agents accept"</option>
-                            <option value="auto" selected=move || assignment.get() == "auto">"Automatic"</option>
-                        </select>
-                    </label>
-                </div>
-                <div class="form-actions">
-                    <button class="primary" type="submit" data-testid="group-create-submit">"Create group"</button>
-                </div>
-            </form>
-            <Show when=move || error.with(Option::is_some)>
-                <p class="error" data-testid="admin-error" role="alert">{move || error.get().unwrap_or_default()}</p>
-            </Show>
-            <Suspense fallback=|| view! { <p class="muted">"Loading groups…"</p> }>
-                <ErrorBoundary fallback=|errors| view! {
-                    <p class="error">{move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join(" ")}</p>
-                }>
-                    {move || Suspend::new(async move {
-                        let (groups, agents) = data.await?;
-                        let agents = StoredValue::new(agents);
-                        Ok::<_, ApiError>(view! {
-                            <table class="data">
-                                <thead><tr>
-                                    <th>"Name"</th><th>"Assignment"</th><th>"Online"</th><th>"Waiting"</th>
-                                    <th>"Hours"</th><th>"Members"</th><th></th>
-                                </tr></thead>
-                                <tbody>
-                                    <For
-                                        each=move || groups.clone()
-                                        key=|g| serde_json::to_string(g).unwrap_or_default()
-                                        let:group
-                                    >
-                                        <GroupRow group=group agents=agents on_change=move || data.refetch() error=error />
-                                    </For>
-                                </tbody>
-                            </table>
-                        })
-                    })}
-                </ErrorBoundary>
-            </Suspense>
-        </div>
+        <AdminPage testid="groups-page" title="Groups">
+            <CreateCard title="New group" submit_testid="group-create-submit" submit_label="Create group" on_submit=create>
+                <label>"Name"<input type="text" data-testid="group-create-name" bind:value=name /></label>
+                <ChoiceSelect label="Assignment" testid="group-create-assignment" value=assignment options=ASSIGNMENTS />
+            </CreateCard>
+            <ErrorLine error=error testid="admin-error" />
+            {loaded(data, "Loading groups…", move |(groups, agents)| {
+                let agents = StoredValue::new(agents);
+                view! {
+                    <table class="data">
+                        <thead><tr>
+                            <th>"Name"</th><th>"Assignment"</th><th>"Online"</th><th>"Waiting"</th>
+                            <th>"Hours"</th><th>"Members"</th><th></th>
+                        </tr></thead>
+                        <tbody>
+                            <For
+                                each=move || groups.clone()
+                                key=|g| serde_json::to_string(g).unwrap_or_default()
+                                let:group
+                            >
+                                <GroupRow group=group agents=agents on_change=move || data.refetch() error=error />
+                            </For>
+                        </tbody>
+                    </table>
+                }
+            })}
+        </AdminPage>
     }
 }
 
@@ -155,23 +126,8 @@ fn GroupRow(
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let editing = RwSignal::new(false);
-    let members = agents.with_value(|agents| {
-        let names: Vec<String> = group
-            .member_ids
-            .iter()
-            .map(|id| {
-                agents
-                    .iter()
-                    .find(|a| &a.id == id)
-                    .map_or_else(|| id.to_string(), |a| a.full_name.clone())
-            })
-            .collect();
-        if names.is_empty() {
-            "—".to_owned()
-        } else {
-            names.join(", ")
-        }
-    });
+    let members = agents
+        .with_value(|agents| names_of(&group.member_ids, agents, |a| &a.id, |a| &a.full_name));
     let hours = group.business_hours.as_ref().map_or_else(
         || "always open".to_owned(),
         |h| format!("{} ({} windows)", h.timezone, h.weekly.len()),
@@ -209,7 +165,7 @@ fn EditGroup(
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let name = RwSignal::new(group.name.clone());
-    let assignment = RwSignal::new(assignment_name(group.assignment).to_owned());
+    let assignment = RwSignal::new(group.assignment);
     let members = RwSignal::new(group.member_ids.clone());
     let always = RwSignal::new(group.business_hours.is_none());
     let timezone = RwSignal::new(
@@ -257,7 +213,7 @@ fn EditGroup(
         if new_name != before.name {
             patch.name = Some(new_name);
         }
-        let new_assignment = parse_assignment(&assignment.get_untracked());
+        let new_assignment = assignment.get_untracked();
         if new_assignment != before.assignment {
             patch.assignment = Some(new_assignment);
         }
@@ -284,20 +240,17 @@ fn EditGroup(
             b.sort();
             a != b
         };
-        error.set(None);
-        spawn_local(async move {
-            if patch != PatchGroup::default()
-                && let Err(err) = api::patch_group(&before.id, &patch).await
-            {
-                error.set(Some(err.message));
-                return;
+        // The name, assignment and hours first, then the members; the first failure stops.
+        let call = async move {
+            if patch != PatchGroup::default() {
+                api::patch_group(&before.id, &patch).await?;
             }
-            if members_changed && let Err(err) = api::set_members(&before.id, new_members).await {
-                error.set(Some(err.message));
-                return;
+            if members_changed {
+                api::set_members(&before.id, new_members).await?;
             }
-            on_done(true);
-        });
+            Ok::<_, ApiError>(())
+        };
+        submit(None, error, call, move |()| on_done(true));
     };
     let toggle = move |id: AgentId| {
         members.update(|m| {
@@ -312,13 +265,7 @@ fn EditGroup(
         <form class="card" on:submit=save>
             <div class="form-grid">
                 <label>"Name"<input type="text" data-testid="group-edit-name" bind:value=name /></label>
-                <label>
-                    "Assignment"
-                    <select data-testid="group-edit-assignment" on:change=move |ev| assignment.set(event_target_value(&ev))>
-                        <option value="manual" selected=move || assignment.get() == "manual">"Manual: agents accept"</option>
-                        <option value="auto" selected=move || assignment.get() == "auto">"Automatic"</option>
-                    </select>
-                </label>
+                <ChoiceSelect label="Assignment" testid="group-edit-assignment" value=assignment options=ASSIGNMENTS />
             </div>
             <h4>"Business hours"</h4>
             <div class="hours">

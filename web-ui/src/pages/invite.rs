@@ -2,9 +2,9 @@
 //!
 //! Test ids: `invite-password`, `invite-submit`, `invite-error`.
 
+use super::common::{ErrorLine, submit};
 use crate::app::Session;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 #[component]
 pub fn InvitePage(token: String) -> impl IntoView {
@@ -21,14 +21,9 @@ pub fn InvitePage(token: String) -> impl IntoView {
             error.set(Some("Choose a password of at least 8 characters.".into()));
             return;
         }
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match crate::api::accept_invite(&token.get_value(), p).await {
-                Ok(answer) => session.begin(&answer.token, answer.agent),
-                Err(err) => error.set(Some(err.message)),
-            }
-            busy.set(false);
+        let call = async move { crate::api::accept_invite(&token.get_value(), p).await };
+        submit(Some(busy), error, call, move |answer| {
+            session.begin(&answer.token, answer.agent)
         });
     };
 
@@ -46,11 +41,7 @@ pub fn InvitePage(token: String) -> impl IntoView {
                         bind:value=password
                     />
                 </label>
-                <Show when=move || error.with(Option::is_some)>
-                    <p class="error" data-testid="invite-error" role="alert">
-                        {move || error.get().unwrap_or_default()}
-                    </p>
-                </Show>
+                <ErrorLine error=error testid="invite-error" />
                 <button
                     class="primary"
                     data-testid="invite-submit"

@@ -2,9 +2,10 @@
 //!
 //! Test ids: `login-login`, `login-password`, `login-submit`, `login-error`.
 
+use super::common::{ErrorLine, submit};
 use crate::app::Session;
+use crate::http::ApiError;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -24,22 +25,24 @@ pub fn LoginPage() -> impl IntoView {
             error.set(Some("Enter your login and password.".into()));
             return;
         }
-        busy.set(true);
-        error.set(None);
         crate::notify::ask_permission();
-        spawn_local(async move {
-            match crate::api::login(l.trim().to_owned(), p).await {
-                Ok(answer) => {
-                    password.set(String::new());
-                    session.begin(&answer.token, answer.agent);
-                }
-                Err(err) => error.set(Some(if err.is_unauthorized() {
-                    "Wrong login or password.".into()
-                } else {
-                    err.message
-                })),
-            }
-            busy.set(false);
+        let call = async move {
+            crate::api::login(l.trim().to_owned(), p)
+                .await
+                .map_err(|err| {
+                    if err.is_unauthorized() {
+                        ApiError {
+                            message: "Wrong login or password.".into(),
+                            ..err
+                        }
+                    } else {
+                        err
+                    }
+                })
+        };
+        submit(Some(busy), error, call, move |answer| {
+            password.set(String::new());
+            session.begin(&answer.token, answer.agent);
         });
     };
 
@@ -67,11 +70,7 @@ pub fn LoginPage() -> impl IntoView {
                         bind:value=password
                     />
                 </label>
-                <Show when=move || error.with(Option::is_some)>
-                    <p class="error" data-testid="login-error" role="alert">
-                        {move || error.get().unwrap_or_default()}
-                    </p>
-                </Show>
+                <ErrorLine error=error testid="login-error" />
                 <button
                     class="primary"
                     data-testid="login-submit"

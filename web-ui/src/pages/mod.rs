@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod bots;
+pub mod common;
 pub mod desk;
 pub mod groups;
 pub mod invite;

@@ -5,11 +5,11 @@
 //! disabled unless I am the owner), `profile-role`, `profile-password`,
 //! `profile-password-confirm`, `profile-save`, `profile-saved`, `profile-error`.
 
+use super::common::{AdminPage, ErrorLine, submit};
 use crate::api;
 use crate::app::Session;
 use crate::store::DeskState;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use switchboard_protocol::api::PatchAgent;
 use switchboard_protocol::{Agent, Role};
 
@@ -102,36 +102,28 @@ pub fn ProfilePage() -> impl IntoView {
             saved.set(true);
             return;
         }
-        busy.set(true);
-        error.set(None);
         saved.set(false);
-        spawn_local(async move {
-            match api::patch_agent(&before.id, &patch).await {
-                Ok(agent) => {
-                    store.update(|s| s.set_my_details(&agent));
-                    session.me.update(|m| {
-                        if let Some(m) = m.as_mut() {
-                            m.full_name = agent.full_name.clone();
-                            m.login = agent.login.clone();
-                            m.email = agent.email.clone();
-                        }
-                    });
-                    name.set(agent.full_name);
-                    login.set(agent.login);
-                    email.set(agent.email);
-                    password.set(String::new());
-                    confirm.set(String::new());
-                    saved.set(true);
+        let call = async move { api::patch_agent(&before.id, &patch).await };
+        submit(Some(busy), error, call, move |agent| {
+            store.update(|s| s.set_my_details(&agent));
+            session.me.update(|m| {
+                if let Some(m) = m.as_mut() {
+                    m.full_name = agent.full_name.clone();
+                    m.login = agent.login.clone();
+                    m.email = agent.email.clone();
                 }
-                Err(err) => error.set(Some(err.message)),
-            }
-            busy.set(false);
+            });
+            name.set(agent.full_name);
+            login.set(agent.login);
+            email.set(agent.email);
+            password.set(String::new());
+            confirm.set(String::new());
+            saved.set(true);
         });
     };
 
     view! {
-        <div class="admin-page" data-testid="profile-page">
-            <div class="admin-head"><h1>"Profile"</h1></div>
+        <AdminPage testid="profile-page" title="Profile">
             <form class="card" on:submit=save on:input=move |_| saved.set(false)>
                 <div class="form-grid">
                     <label>
@@ -170,11 +162,9 @@ pub fn ProfilePage() -> impl IntoView {
                         <span class="muted small" data-testid="profile-saved" role="status">"Saved."</span>
                     </Show>
                 </div>
-                <Show when=move || error.with(Option::is_some)>
-                    <p class="error" data-testid="profile-error" role="alert">{move || error.get().unwrap_or_default()}</p>
-                </Show>
+                <ErrorLine error=error testid="profile-error" />
             </form>
-        </div>
+        </AdminPage>
     }
 }
 

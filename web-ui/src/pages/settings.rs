@@ -15,6 +15,7 @@
 //! `quick-response-edit-shortcut`, `quick-response-edit-text`, `quick-response-save`,
 //! `quick-response-cancel`.
 
+use super::common::{AdminPage, ChoiceSelect, ErrorLine, loaded, submit};
 use crate::api;
 use crate::http::ApiError;
 use crate::store::DeskState;
@@ -35,21 +36,13 @@ pub fn SettingsPage() -> impl IntoView {
         Ok::<_, ApiError>((settings, groups, bots))
     });
     view! {
-        <div class="admin-page" data-testid="settings-page">
-            <div class="admin-head"><h1>"Settings"</h1></div>
-            <Suspense fallback=|| view! { <p class="muted">"Loading settings…"</p> }>
-                <ErrorBoundary fallback=|errors| view! {
-                    <p class="error">{move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join(" ")}</p>
-                }>
-                    {move || Suspend::new(async move {
-                        let (settings, groups, bots) = data.await?;
-                        Ok::<_, ApiError>(view! { <SettingsForm settings=settings groups=groups bots=bots /> })
-                    })}
-                </ErrorBoundary>
-            </Suspense>
+        <AdminPage testid="settings-page" title="Settings">
+            {loaded(data, "Loading settings…", |(settings, groups, bots)| {
+                view! { <SettingsForm settings=settings groups=groups bots=bots /> }
+            })}
             <QuickResponsesCard />
             <super::settings_widget::WidgetCard />
-        </div>
+        </AdminPage>
     }
 }
 
@@ -111,15 +104,10 @@ fn SettingsForm(settings: Settings, groups: Vec<Group>, bots: Vec<BotInfo>) -> i
             widget_origins: None,
             widget_identity_required: None,
         };
-        error.set(None);
-        spawn_local(async move {
-            match api::patch_settings(&patch).await {
-                Ok(settings) => {
-                    current.set_value(settings);
-                    saved.set(true);
-                }
-                Err(err) => error.set(Some(err.message)),
-            }
+        let call = async move { api::patch_settings(&patch).await };
+        submit(None, error, call, move |settings| {
+            current.set_value(settings);
+            saved.set(true);
         });
     };
 
@@ -130,22 +118,14 @@ fn SettingsForm(settings: Settings, groups: Vec<Group>, bots: Vec<BotInfo>) -> i
                     <input type="checkbox" data-testid="settings-human-chat" bind:checked=human />
                     "Human chat enabled (off: bots only, no handovers)"
                 </label>
-                <label>
-                    "Routing"
-                    <select data-testid="settings-routing" on:change=move |ev| routing.set(
-                        if event_target_value(&ev) == "online_then_offline" { Routing::OnlineThenOffline } else { Routing::OnlineOnly })>
-                        <option value="online_only" selected=move || routing.get() == Routing::OnlineOnly>"Online agents only"</option>
-                        <option value="online_then_offline" selected=move || routing.get() == Routing::OnlineThenOffline>"Online, then offline agents"</option>
-                    </select>
-                </label>
-                <label>
-                    "Reply policy"
-                    <select data-testid="settings-reply-policy" on:change=move |ev| reply.set(
-                        if event_target_value(&ev) == "reply_assigns" { ReplyPolicy::ReplyAssigns } else { ReplyPolicy::AcceptFirst })>
-                        <option value="accept_first" selected=move || reply.get() == ReplyPolicy::AcceptFirst>"Accept before replying"</option>
-                        <option value="reply_assigns" selected=move || reply.get() == ReplyPolicy::ReplyAssigns>"A reply assigns the conversation"</option>
-                    </select>
-                </label>
+                <ChoiceSelect label="Routing" testid="settings-routing" value=routing options=&[
+                    (Routing::OnlineOnly, "online_only", "Online agents only"),
+                    (Routing::OnlineThenOffline, "online_then_offline", "Online, then offline agents"),
+                ] />
+                <ChoiceSelect label="Reply policy" testid="settings-reply-policy" value=reply options=&[
+                    (ReplyPolicy::AcceptFirst, "accept_first", "Accept before replying"),
+                    (ReplyPolicy::ReplyAssigns, "reply_assigns", "A reply assigns the conversation"),
+                ] />
                 <label>
                     "Entry bot"
                     <select data-testid="settings-entry-bot" on:change=move |ev| entry_bot.set(event_target_value(&ev))>
@@ -167,14 +147,15 @@ fn SettingsForm(settings: Settings, groups: Vec<Group>, bots: Vec<BotInfo>) -> i
                         }).collect_view()}
                     </select>
                 </label>
-                <label>
-                    "Reopened conversations, when their agent cannot take them"
-                    <select data-testid="settings-reopen-fallback" on:change=move |ev| fallback.set(
-                        if event_target_value(&ev) == "entry_bot" { ReopenFallback::EntryBot } else { ReopenFallback::Queue })>
-                        <option value="queue" selected=move || fallback.get() == ReopenFallback::Queue>"Go to the queue"</option>
-                        <option value="entry_bot" selected=move || fallback.get() == ReopenFallback::EntryBot>"Go to the entry bot"</option>
-                    </select>
-                </label>
+                <ChoiceSelect
+                    label="Reopened conversations, when their agent cannot take them"
+                    testid="settings-reopen-fallback"
+                    value=fallback
+                    options=&[
+                        (ReopenFallback::Queue, "queue", "Go to the queue"),
+                        (ReopenFallback::EntryBot, "entry_bot", "Go to the entry bot"),
+                    ]
+                />
                 <label>"Bot timeout (seconds, 0: never)"<input type="number" min="0" data-testid="settings-bot-timeout" bind:value=bot_timeout /></label>
                 <label>"Offline grace (seconds)"<input type="number" min="0" data-testid="settings-offline-grace" bind:value=grace /></label>
             </div>
@@ -229,24 +210,15 @@ fn QuickResponsesCard() -> impl IntoView {
             error.set(Some("A quick response needs a shortcut and a text.".into()));
             return;
         }
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api::create_quick_response(&body).await {
-                Ok(created) => {
-                    list.try_update(|l| {
-                        l.push(created.clone());
-                        l.sort_by(|a, b| a.shortcut.cmp(&b.shortcut));
-                    });
-                    store.try_update(|s| s.upsert_quick_response(created));
-                    shortcut.try_set(String::new());
-                    text.try_set(String::new());
-                }
-                Err(err) => {
-                    error.try_set(Some(err.message));
-                }
-            }
-            busy.try_set(false);
+        let call = async move { api::create_quick_response(&body).await };
+        submit(Some(busy), error, call, move |created| {
+            list.try_update(|l| {
+                l.push(created.clone());
+                l.sort_by(|a, b| a.shortcut.cmp(&b.shortcut));
+            });
+            store.try_update(|s| s.upsert_quick_response(created));
+            shortcut.try_set(String::new());
+            text.try_set(String::new());
         });
     };
 
@@ -275,11 +247,7 @@ fn QuickResponsesCard() -> impl IntoView {
                     "Add"
                 </button>
             </form>
-            <Show when=move || error.with(Option::is_some)>
-                <p class="error" data-testid="quick-response-error" role="alert">
-                    {move || error.get().unwrap_or_default()}
-                </p>
-            </Show>
+            <ErrorLine error=error testid="quick-response-error" />
             <Show when=move || !loading.get() && list.with(Vec::is_empty)>
                 <p class="muted" data-testid="quick-response-empty">"No quick responses yet."</p>
             </Show>
@@ -329,25 +297,16 @@ fn QuickResponseRow(
                 editing.set(None);
                 return;
             }
-            busy.set(true);
-            error.set(None);
             let id = id.clone();
-            spawn_local(async move {
-                match api::patch_quick_response(&id, &body).await {
-                    Ok(updated) => {
-                        editing.try_set(None);
-                        store.try_update(|s| s.upsert_quick_response(updated.clone()));
-                        list.try_update(|l| {
-                            l.retain(|r| r.id != updated.id);
-                            l.push(updated);
-                            l.sort_by(|a, b| a.shortcut.cmp(&b.shortcut));
-                        });
-                    }
-                    Err(err) => {
-                        error.try_set(Some(err.message));
-                    }
-                }
-                busy.try_set(false);
+            let call = async move { api::patch_quick_response(&id, &body).await };
+            submit(Some(busy), error, call, move |updated| {
+                editing.try_set(None);
+                store.try_update(|s| s.upsert_quick_response(updated.clone()));
+                list.try_update(|l| {
+                    l.retain(|r| r.id != updated.id);
+                    l.push(updated);
+                    l.sort_by(|a, b| a.shortcut.cmp(&b.shortcut));
+                });
             });
         }
     };

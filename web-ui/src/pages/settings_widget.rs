@@ -10,10 +10,10 @@
 //! `identity-secret` (`data-shown`), `identity-secret-show`, `identity-secret-rotate`,
 //! `identity-secret-error`.
 
+use super::common::{ErrorLine, spawn_call, submit};
 use crate::api;
 use crate::http::ApiError;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use switchboard_protocol::api::{IdentitySecret, PatchSettings};
 
 /// The tag customers paste into their pages.
@@ -48,40 +48,26 @@ pub fn WidgetCard() -> impl IntoView {
     let saved = RwSignal::new(false);
     let copied = RwSignal::new(None::<bool>);
 
-    spawn_local(async move {
-        match api::settings().await {
-            Ok(settings) => {
-                app_key.try_set(settings.app_key);
-                origins.try_set(settings.widget_origins.join("\n"));
-                required.try_set(settings.widget_identity_required);
-                loaded.try_set(true);
-            }
-            Err(err) => {
-                error.try_set(Some(err.message));
-            }
-        }
+    spawn_call(api::settings(), error, move |settings| {
+        app_key.try_set(settings.app_key);
+        origins.try_set(settings.widget_origins.join("\n"));
+        required.try_set(settings.widget_identity_required);
+        loaded.try_set(true);
     });
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
-        error.set(None);
         let patch = PatchSettings {
             widget_origins: Some(parse_origins(&origins.get_untracked())),
             widget_identity_required: Some(required.get_untracked()),
             ..PatchSettings::default()
         };
-        spawn_local(async move {
-            match api::patch_settings(&patch).await {
-                Ok(settings) => {
-                    origins.try_set(settings.widget_origins.join("\n"));
-                    required.try_set(settings.widget_identity_required);
-                    saved.try_set(true);
-                }
-                Err(err) => {
-                    error.try_set(Some(err.message));
-                }
-            }
+        let call = async move { api::patch_settings(&patch).await };
+        submit(None, error, call, move |settings| {
+            origins.try_set(settings.widget_origins.join("\n"));
+            required.try_set(settings.widget_identity_required);
+            saved.try_set(true);
         });
     };
 
@@ -160,18 +146,8 @@ fn show_secret(
     busy: RwSignal<bool>,
     error: RwSignal<Option<String>>,
 ) {
-    busy.set(true);
-    error.set(None);
-    spawn_local(async move {
-        match call.await {
-            Ok(answer) => {
-                secret.try_set(Some(answer.identity_secret));
-            }
-            Err(err) => {
-                error.try_set(Some(err.message));
-            }
-        }
-        busy.try_set(false);
+    submit(Some(busy), error, call, move |answer| {
+        secret.try_set(Some(answer.identity_secret));
     });
 }
 
@@ -216,9 +192,7 @@ fn IdentitySecretRow() -> impl IntoView {
                 "Rotate"
             </button>
         </div>
-        <Show when=move || error.with(Option::is_some)>
-            <p class="error" data-testid="identity-secret-error" role="alert">{move || error.get().unwrap_or_default()}</p>
-        </Show>
+        <ErrorLine error=error testid="identity-secret-error" />
     }
 }
 
