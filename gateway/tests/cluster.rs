@@ -134,6 +134,20 @@ impl Cluster {
         (client.with_label(format!("user@node{at}")), session.token)
     }
 
+    /// The usual stage: agent Alice on node 1 has accepted the conversation a user on node 0
+    /// started. Returns the agent, the user, the user's token and the conversation.
+    async fn accepted_chat(&self) -> (WsClient, WsClient, String, ConversationId) {
+        let mut agent = self.agent("Alice", 1).await;
+        let (mut user, user_token) = self.user(0).await;
+        let conversation = user
+            .send_message(None, "u0", "start")
+            .await
+            .expect("send")
+            .conversation_id;
+        agent.accept(&conversation).await.expect("accept");
+        (agent, user, user_token, conversation)
+    }
+
     fn logs(&self) -> String {
         self.nodes
             .iter()
@@ -221,14 +235,7 @@ async fn accepts_racing_on_different_nodes_have_exactly_one_winner() {
 #[tokio::test]
 async fn a_live_subscriber_misses_nothing_when_redis_restarts() {
     let mut cluster = cluster(2).await;
-    let mut agent = cluster.agent("Alice", 1).await;
-    let (mut user, _) = cluster.user(0).await;
-    let conversation = user
-        .send_message(None, "u0", "start")
-        .await
-        .expect("send")
-        .conversation_id;
-    agent.accept(&conversation).await.expect("accept");
+    let (mut agent, mut user, _, conversation) = cluster.accepted_chat().await;
 
     let mut acked = Vec::new();
     for i in 0..5 {
@@ -307,14 +314,7 @@ async fn counter(base_url: &str, name: &str) -> f64 {
 #[tokio::test]
 async fn a_publish_that_fails_while_the_subscribers_links_stay_up_is_healed() {
     let cluster = cluster(2).await;
-    let mut agent = cluster.agent("Alice", 1).await;
-    let (mut user, _) = cluster.user(0).await;
-    let conversation = user
-        .send_message(None, "u0", "start")
-        .await
-        .expect("send")
-        .conversation_id;
-    agent.accept(&conversation).await.expect("accept");
+    let (mut agent, mut user, _, conversation) = cluster.accepted_chat().await;
     let failures_before = counter(
         &cluster.nodes[0].base_url,
         "switchboard_bus_publish_failures_total",
@@ -382,14 +382,7 @@ async fn a_publish_that_fails_while_the_subscribers_links_stay_up_is_healed() {
 #[tokio::test]
 async fn clients_of_a_killed_node_recover_every_acked_message_on_another() {
     let mut cluster = cluster(2).await;
-    let mut agent = cluster.agent("Alice", 1).await;
-    let (mut user, user_token) = cluster.user(0).await;
-    let conversation: ConversationId = user
-        .send_message(None, "u0", "start")
-        .await
-        .expect("send")
-        .conversation_id;
-    agent.accept(&conversation).await.expect("accept");
+    let (mut agent, mut user, user_token, conversation) = cluster.accepted_chat().await;
     let seen = user
         .send_message(&conversation, "u1", "one")
         .await
@@ -519,14 +512,7 @@ async fn a_postgres_outage_refuses_sends_loses_nothing_acked_and_heals_by_itself
         .expect("start PostgreSQL");
     let database = server.create_database().await;
     let cluster = cluster_on(database, 2).await;
-    let mut agent = cluster.agent("Alice", 1).await;
-    let (mut user, _) = cluster.user(0).await;
-    let conversation = user
-        .send_message(None, "u0", "start")
-        .await
-        .expect("send")
-        .conversation_id;
-    agent.accept(&conversation).await.expect("accept");
+    let (mut agent, mut user, _, conversation) = cluster.accepted_chat().await;
     let mut acked = vec![
         user.send_message(&conversation, "u1", "before")
             .await
