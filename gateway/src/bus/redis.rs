@@ -11,10 +11,10 @@
 //!
 //! The other half of a loss is a publish that fails (the publishing connection broke, or this
 //! node's link was down) while the subscribers' links stayed up: they would never notice. So a
-//! failed publish marks the node "unhealed", and a healer task, as soon as publishing works
-//! again, broadcasts one resync request on a cluster-wide channel that every node subscribes
-//! to; each node (this one included) then resyncs its sessions from the store, where the
-//! event's message already is (the ack never waits for the bus).
+//! failed publish wakes a healer task, which, as soon as publishing works again, broadcasts one
+//! resync request on a cluster-wide channel that every node subscribes to; each node (this one
+//! included) then resyncs its sessions from the store, where the event's message already is
+//! (the ack never waits for the bus).
 
 use super::{Bus, BusSink, Envelope, codec};
 use crate::error::{Error, Result};
