@@ -55,6 +55,9 @@ struct Link {
     /// The channels this node wants; the truth the task restores after a reconnect.
     wanted: Mutex<HashSet<String>>,
     connected: AtomicBool,
+    /// The prefixed cluster-wide resync channel, built once: every arriving message is
+    /// compared with it.
+    resync_channel: String,
     /// Wakes the healer after a failed publish (one token is enough: it covers every failure
     /// before it runs). Dropped with the link, which ends the healer.
     heal: mpsc::Sender<()>,
@@ -69,10 +72,6 @@ impl Link {
 
     fn channel(&self, topic: &Topic) -> String {
         format!("{}{}", self.prefix, topic.as_str())
-    }
-
-    fn resync_channel(&self) -> String {
-        format!("{}{RESYNC_CHANNEL}", self.prefix)
     }
 
     /// Records a failed publish: some node may have missed an event.
@@ -109,12 +108,13 @@ impl RedisBus {
     ) -> Arc<Self> {
         let (heal, heal_requests) = mpsc::channel(1);
         let link = Arc::new(Link {
+            resync_channel: format!("{prefix}{RESYNC_CHANNEL}"),
             prefix,
             wanted: Mutex::new(HashSet::new()),
             connected: AtomicBool::new(false),
             heal,
         });
-        link.wanted().insert(link.resync_channel());
+        link.wanted().insert(link.resync_channel.clone());
         let (interests, receiver) = mpsc::unbounded_channel();
         tokio::spawn(subscriber(client, link.clone(), receiver, sink));
         tokio::spawn(healer(
@@ -195,10 +195,9 @@ async fn healer(publisher: ConnectionManager, link: Weak<Link>, mut requests: mp
         loop {
             let Some(link) = link.upgrade() else { return };
             if link.connected.load(Ordering::Relaxed) {
-                let channel = link.resync_channel();
                 let mut connection = publisher.clone();
                 let mut command = redis::cmd("PUBLISH");
-                command.arg(channel).arg("resync");
+                command.arg(&link.resync_channel).arg("resync");
                 let request = command.query_async::<()>(&mut connection);
                 if let Ok(Ok(())) = tokio::time::timeout(PUBLISH_TIMEOUT, request).await {
                     crate::metrics::metrics().bus_resync_requests.inc();
@@ -265,7 +264,7 @@ async fn subscriber(
                 message = messages.next() => {
                     let Some(message) = message else { break };
                     let Some(sink) = sink.upgrade() else { return };
-                    if message.get_channel_name() == link.resync_channel() {
+                    if message.get_channel_name() == link.resync_channel {
                         sink.resync();
                         continue;
                     }
