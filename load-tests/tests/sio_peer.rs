@@ -199,6 +199,11 @@ fn kill(pid: u32) {
     assert!(killed.success());
 }
 
+/// How many files (sockets included) a process has open.
+fn open_files(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |dir| dir.count())
+}
+
 /// Waits until the killed process is gone (or a zombie waiting for its parent to reap it).
 async fn wait_until_dead(pid: u32) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
@@ -268,8 +273,19 @@ async fn a_node_dying_mid_run_ends_the_run_with_an_error() {
         conversations: 10,
         local_ips: vec![],
     };
+    // Kill node B once the run's receivers hold their sockets there (its open files grow by
+    // one per conversation): the run is under way, not still setting up.
+    let baseline = open_files(node_b);
+    let connected = baseline + params.conversations;
     let killer = async {
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(8);
+        while open_files(node_b) < connected {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the run's receivers never connected to node B"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         kill(node_b);
     };
     let (outcome, ()) = tokio::time::timeout(
