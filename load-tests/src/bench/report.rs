@@ -11,6 +11,20 @@ pub enum System {
     Switchboard,
     /// Socket.IO 4 with @socket.io/redis-adapter (load-tests/peers/socketio).
     Socketio,
+    /// Another Switchboard build (`loadgen --baseline-bin`): the gateway before a change,
+    /// run A/B against the one after it on the same workloads.
+    Baseline,
+}
+
+impl System {
+    /// The name the tables and notes use.
+    pub fn label(self) -> &'static str {
+        match self {
+            System::Switchboard => "Switchboard",
+            System::Socketio => "Socket.IO",
+            System::Baseline => "Switchboard (baseline)",
+        }
+    }
 }
 
 /// Idle authenticated connections: memory and CPU they cost the server.

@@ -102,16 +102,18 @@ impl Notes {
     }
 }
 
-/// Every selected workload against a fresh Switchboard cluster of `gateway_bin`. A workload
-/// that fails is left out of the report and said in `notes`; the others still run.
+/// Every selected workload against a fresh Switchboard cluster of `gateway_bin`, reported as
+/// `system` (`Switchboard`, or `Baseline` for the build a change is compared with). A
+/// workload that fails is left out of the report and said in `notes`; the others still run.
 pub async fn switchboard(
     gateway_bin: &Path,
+    system: System,
     workloads: &Workloads,
     notes: &mut Notes,
 ) -> Result<SystemReport> {
     let cluster = Cluster::start(gateway_bin, workloads.nodes).await?;
     let mut report = SystemReport {
-        system: System::Switchboard,
+        system,
         idle: None,
         latency: Vec::new(),
         fanout: Vec::new(),
@@ -122,7 +124,7 @@ pub async fn switchboard(
         notes.failed += 1;
         notes
             .lines
-            .push(format!("**Failed:** Switchboard, {what}: {err}"));
+            .push(format!("**Failed:** {}, {what}: {err}", system.label()));
     };
     // A tenant per workload: owners see every conversation of their tenant, so one
     // workload's conversations would otherwise be noise on another's agent sockets.
@@ -153,7 +155,7 @@ pub async fn switchboard(
         };
         match run.await {
             Ok((result, outcome)) => {
-                notes.observe(&format!("Switchboard, {what}"), &outcome);
+                notes.observe(&format!("{}, {what}", system.label()), &outcome);
                 report.latency.push(result);
             }
             Err(err) => note(notes, what, err),
@@ -170,7 +172,7 @@ pub async fn switchboard(
         };
         match run.await {
             Ok((result, outcome)) => {
-                notes.observe(&format!("Switchboard, {what}"), &outcome);
+                notes.observe(&format!("{}, {what}", system.label()), &outcome);
                 report.fanout.push(result);
             }
             Err(err) => note(notes, what, err),

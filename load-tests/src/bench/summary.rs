@@ -21,6 +21,9 @@ pub struct RunReport {
     pub passes: Vec<SystemReport>,
     /// Ours / theirs per metric; empty when the peer did not run.
     pub ratios: Vec<Ratio>,
+    /// Whom "theirs" is: Socket.IO, or the baseline build with `--baseline-bin`.
+    #[serde(default = "socketio")]
+    pub theirs: System,
     /// Why the peer did not run, when it did not.
     pub peer_note: Option<String>,
     #[serde(default)]
@@ -83,6 +86,10 @@ pub struct Ratio {
     pub max: f64,
     /// True when a smaller number is better (latency, memory, CPU).
     pub lower_is_better: bool,
+}
+
+fn socketio() -> System {
+    System::Socketio
 }
 
 /// serde_json writes a non-finite float as `null`; read it back as NaN.
@@ -226,10 +233,10 @@ pub fn passes_of(passes: &[SystemReport], system: System) -> Vec<&SystemReport> 
     passes.iter().filter(|p| p.system == system).collect()
 }
 
-/// Ours / theirs for every metric both sides measured.
-pub fn ratios(workloads: &Workloads, passes: &[SystemReport]) -> Vec<Ratio> {
+/// Ours / `theirs` for every metric both sides measured.
+pub fn ratios(workloads: &Workloads, passes: &[SystemReport], theirs: System) -> Vec<Ratio> {
     let ours = passes_of(passes, System::Switchboard);
-    let theirs = passes_of(passes, System::Socketio);
+    let theirs = passes_of(passes, theirs);
     let mut out = Vec::new();
     for (name, (_, unit, lower_is_better, value)) in metrics(workloads) {
         let pairs: Vec<(f64, f64)> = ours
@@ -276,10 +283,7 @@ pub fn total_correctness(passes: &[SystemReport]) -> (Correctness, u64) {
 }
 
 fn name(system: System) -> &'static str {
-    match system {
-        System::Switchboard => "Switchboard",
-        System::Socketio => "Socket.IO",
-    }
+    system.label()
 }
 
 fn ms(us: u64) -> String {
@@ -341,7 +345,8 @@ impl RunReport {
             );
             let _ = writeln!(
                 md,
-                "| metric | Switchboard | Socket.IO | ours / theirs (min–max) | better |"
+                "| metric | Switchboard | {} | ours / theirs (min–max) | better |",
+                name(self.theirs)
             );
             let _ = writeln!(md, "| --- | --- | --- | --- | --- |");
             for r in &self.ratios {
@@ -417,7 +422,7 @@ impl RunReport {
             }
         }
         md.push('\n');
-        for system in [System::Switchboard, System::Socketio] {
+        for system in [System::Switchboard, self.theirs] {
             let bests: Vec<String> = passes_of(&self.passes, system)
                 .iter()
                 .filter(|p| !p.latency.is_empty())
@@ -474,15 +479,16 @@ impl RunReport {
         );
         let _ = writeln!(
             md,
-            "| pass | handovers | per second | p50 ms | p99 ms | max ms | failures |"
+            "| pass | system | handovers | per second | p50 ms | p99 ms | max ms | failures |"
         );
-        let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- |");
+        let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- | --- |");
         for (i, p) in self.passes.iter().enumerate() {
             if let Some(h) = &p.handover {
                 let _ = writeln!(
                     md,
-                    "| {} | {} | {:.0} | {} | {} | {} | {} |",
+                    "| {} | {} | {} | {:.0} | {} | {} | {} | {} |",
                     i + 1,
+                    name(p.system),
                     h.handovers,
                     h.per_sec,
                     ms(h.handover_to_ack.p50_us),
@@ -537,6 +543,46 @@ mod tests {
         assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
         assert_eq!(grouped(1234567), "1,234,567");
         assert_eq!(grouped(12), "12");
+    }
+
+    #[test]
+    fn a_baseline_comparison_pairs_each_pass_with_the_baseline_of_its_iteration() {
+        let workloads = Workloads {
+            nodes: 2,
+            idle_connections: 10,
+            idle_window_secs: 1.0,
+            latency_rates: Vec::new(),
+            latency_secs: 1.0,
+            group_sizes: Vec::new(),
+            fanout_frames_per_sec: 0,
+            fanout_secs: 1.0,
+            handover_rate: 0,
+            handover_secs: 1.0,
+            per_user_rate: 10.0,
+            drain_secs: 1.0,
+        };
+        let pass = |system, bytes| SystemReport {
+            system,
+            idle: Some(crate::bench::report::IdleResult {
+                bytes_per_connection: bytes,
+                ..Default::default()
+            }),
+            latency: Vec::new(),
+            fanout: Vec::new(),
+            handover: None,
+        };
+        let passes = [
+            pass(System::Baseline, 100),
+            pass(System::Switchboard, 90),
+            pass(System::Baseline, 200),
+            pass(System::Switchboard, 220),
+        ];
+        let compared = ratios(&workloads, &passes, System::Baseline);
+        let bytes = &compared[0];
+        assert_eq!(bytes.metric, "idle: bytes per connection");
+        assert_eq!((bytes.ours, bytes.theirs), (155.0, 150.0));
+        assert_eq!((bytes.min, bytes.max), (0.9, 1.1));
+        assert!(ratios(&workloads, &passes, System::Socketio).is_empty());
     }
 
     #[test]

@@ -6,12 +6,15 @@
 //! - `loadgen` (full): Switchboard and the Socket.IO peer alternately (A/B), three times;
 //!   writes `load-tests/results/latest.{json,md}` and the plots under `docs/benchmarks/`.
 //!   `scripts/bench` builds everything and runs this.
+//! - `loadgen --baseline-bin OLD --gateway-bin NEW`: the gateway before a change against the
+//!   one after it, alternately (A/B) on the same workloads, instead of Socket.IO; the ratios
+//!   are new / old. How a refactor shows it costs nothing on the message path.
 
 use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use switchboard_load_tests::bench::error::{BenchError, Result};
-use switchboard_load_tests::bench::report::SystemReport;
+use switchboard_load_tests::bench::report::{System, SystemReport};
 use switchboard_load_tests::bench::run::{self, Workloads};
 use switchboard_load_tests::bench::summary::{self, Machine, RunReport};
 use switchboard_load_tests::bench::{peer, plot, services};
@@ -61,6 +64,10 @@ struct Args {
     /// Skip the Socket.IO peer even when it is installed.
     #[arg(long)]
     no_peer: bool,
+    /// Another gateway binary (the build before a change) to run A/B against --gateway-bin
+    /// instead of the Socket.IO peer; the ratios are then ours / baseline.
+    #[arg(long)]
+    baseline_bin: Option<PathBuf>,
     /// Where latest.json and latest.md go (full runs default to load-tests/results).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -171,6 +178,11 @@ async fn run(args: Args) -> Result<bool> {
     };
     let (with_peer, mut peer_note) = if args.smoke {
         (false, Some("not run (smoke mode)".to_owned()))
+    } else if args.baseline_bin.is_some() {
+        (
+            false,
+            Some("not run (compared with a baseline build)".to_owned()),
+        )
     } else if args.no_peer {
         (false, Some("not run (--no-peer)".to_owned()))
     } else if !peer::installed() {
@@ -186,7 +198,13 @@ async fn run(args: Args) -> Result<bool> {
     let mut notes = run::Notes::default();
     for iteration in 1..=iterations {
         eprintln!("== iteration {iteration} of {iterations}");
-        passes.push(run::switchboard(&gateway_bin, &workloads, &mut notes).await?);
+        if let Some(baseline) = &args.baseline_bin {
+            passes
+                .push(run::switchboard(baseline, System::Baseline, &workloads, &mut notes).await?);
+        }
+        passes.push(
+            run::switchboard(&gateway_bin, System::Switchboard, &workloads, &mut notes).await?,
+        );
         if with_peer {
             match peer::socketio(&workloads, &mut notes).await {
                 Ok(report) => passes.push(report),
@@ -198,6 +216,11 @@ async fn run(args: Args) -> Result<bool> {
         }
     }
 
+    let theirs = if args.baseline_bin.is_some() {
+        System::Baseline
+    } else {
+        System::Socketio
+    };
     let report = RunReport {
         generated_at: summary::utc_now(),
         machine: Machine::detect(),
@@ -205,7 +228,8 @@ async fn run(args: Args) -> Result<bool> {
             .mode
             .clone()
             .unwrap_or_else(|| if args.smoke { "smoke" } else { "full" }.to_owned()),
-        ratios: summary::ratios(&workloads, &passes),
+        ratios: summary::ratios(&workloads, &passes, theirs),
+        theirs,
         workloads,
         passes,
         peer_note,
@@ -214,10 +238,17 @@ async fn run(args: Args) -> Result<bool> {
     let markdown = report.markdown();
     println!("{markdown}");
 
-    let out = args
-        .out
-        .clone()
-        .or_else(|| (!args.smoke).then(|| PathBuf::from("load-tests/results")));
+    // A comparison with a baseline build does not replace the published report and plots.
+    let compared = args.baseline_bin.is_some();
+    let out = args.out.clone().or_else(|| {
+        (!args.smoke).then(|| {
+            PathBuf::from(if compared {
+                "load-tests/results/baseline"
+            } else {
+                "load-tests/results"
+            })
+        })
+    });
     if let Some(out) = out {
         std::fs::create_dir_all(&out)
             .map_err(BenchError::io(format!("creating {}", out.display())))?;
@@ -232,7 +263,7 @@ async fn run(args: Args) -> Result<bool> {
     let plots = args
         .plots
         .clone()
-        .or_else(|| (!args.smoke).then(|| PathBuf::from("docs/benchmarks")));
+        .or_else(|| (!args.smoke && !compared).then(|| PathBuf::from("docs/benchmarks")));
     if let Some(dir) = plots {
         write_plots(&report, &dir)?;
     }
