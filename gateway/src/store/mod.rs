@@ -21,7 +21,7 @@
 //! - `steps.rs`: the transaction steps several queries share (reading a conversation for a
 //!   change, candidates' loads, appending messages, writing a decision).
 //! - `rows.rs`: row decoders and the SQL fragments several queries select.
-//! - `dialect.rs`: [`Dialect`](dialect::Dialect), everything that differs between SQLite and
+//! - `dialect.rs`: `Dialect`, everything that differs between SQLite and
 //!   PostgreSQL: `group_concat` / `string_agg`, the JSON tag filter, `LIKE` / `ILIKE`, row
 //!   locks (`FOR UPDATE OF c`, `SKIP LOCKED`, `FOR SHARE`), the per-tenant advisory lock, and
 //!   how an `IN` list and a driver error are spelled.

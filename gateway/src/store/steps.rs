@@ -3,7 +3,7 @@
 //! decision, recording an assignment, inserting an agent.
 //!
 //! Like the row decoders (`rows.rs`), they are written once here and expanded in each backend
-//! module by [`steps!`], over that backend's connection type: sqlx offers no concise bound for
+//! module by `steps!`, over that backend's connection type: sqlx offers no concise bound for
 //! "a connection of either database that runs these statements".
 
 /// The connection type of a backend.
