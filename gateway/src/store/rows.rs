@@ -3,7 +3,12 @@
 //! The SQLite and PostgreSQL stores select the same columns with the same types, so their row
 //! decoders are the same code over a different row type. `sqlx` offers no concise bound for
 //! "a row of either database that decodes these types", so the decoders are written once here
-//! and expanded in each store with its row type: one source, no copies to drift apart.
+//! and expanded in each store with its row type: one source, no copies to drift apart. The SQL
+//! fragments several aggregates select live here too.
+
+use super::dialect::Dialect;
+use crate::error::{Error, Result};
+use switchboard_protocol::{Attachment, BusinessHours};
 
 /// The columns every conversation read selects (the same in both databases).
 pub(super) const CONVERSATION_SELECT: &str = "SELECT c.id, c.status, c.group_id, c.assignee_kind, c.assignee_id, \
@@ -11,6 +16,45 @@ pub(super) const CONVERSATION_SELECT: &str = "SELECT c.id, c.status, c.group_id,
      c.resolved_at, u.id AS user_id, u.name AS user_name, u.email AS user_email, \
      u.phone AS user_phone, u.address AS user_address \
      FROM conversations c JOIN users u ON u.id = c.user_id";
+
+/// The columns of a tenant row.
+pub(super) const TENANT_SELECT: &str = "SELECT id, name, app_key, identity_secret, human_chat_enabled, routing, \
+     reply_policy, entry_bot_id, default_group_id, reopen_fallback, bot_timeout_secs, \
+     offline_grace_secs, widget_origins, widget_identity_required FROM tenants";
+
+/// The columns of an agent row, with its groups joined by commas (`split_ids` undoes it).
+pub(super) fn agent_select<D: Dialect>() -> String {
+    format!(
+        "SELECT a.id, a.tenant_id, a.full_name, a.login, a.email, a.role, a.status, \
+         a.presence, a.capacity, a.password_hash, a.invite_token_hash, \
+         (SELECT {}(gm.group_id, ',') FROM group_members gm WHERE gm.agent_id = a.id) AS group_ids \
+         FROM agents a",
+        D::STRING_AGG
+    )
+}
+
+/// The columns of a group row, with its members joined by commas.
+pub(super) fn group_select<D: Dialect>() -> String {
+    format!(
+        "SELECT g.id, g.name, g.assignment, g.business_hours, \
+         (SELECT {}(gm.agent_id, ',') FROM group_members gm WHERE gm.group_id = g.id) AS member_ids \
+         FROM support_groups g",
+        D::STRING_AGG
+    )
+}
+
+/// Attachments are stored as their JSON list.
+pub(super) fn attachments_json(attachments: &[Attachment]) -> Result<String> {
+    serde_json::to_string(attachments).map_err(|err| Error::internal(err.to_string()))
+}
+
+/// Business hours are stored as JSON, or NULL when the group has none.
+pub(super) fn hours_json(hours: &Option<BusinessHours>) -> Result<Option<String>> {
+    hours
+        .as_ref()
+        .map(|h| serde_json::to_string(h).map_err(|err| Error::internal(err.to_string())))
+        .transpose()
+}
 
 /// The columns of a message row.
 pub(super) const MESSAGE_COLUMNS: &str = "id, conversation_id, seq, author_kind, author_id, author_name, text, \
@@ -120,6 +164,13 @@ macro_rules! decoders {
                     widget_identity_required: row.try_get("widget_identity_required")?,
                     app_key: row.try_get("app_key")?,
                 },
+            })
+        }
+
+        fn bot_from_row(row: &$row) -> Result<BotRecord> {
+            Ok(BotRecord {
+                id: row.try_get::<String, _>("id")?.into(),
+                name: row.try_get("name")?,
             })
         }
 
