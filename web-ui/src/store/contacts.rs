@@ -74,38 +74,37 @@ pub fn tags_without(tags: &[String], tag: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::fixtures::*;
     use switchboard_protocol::*;
 
-        #[test]
-        fn the_contact_patch_holds_only_changes() {
-            let user = ConversationUser {
-                id: UserId::from("u1"),
-                name: Some("Ann".into()),
-                email: Some("ann@example.com".into()),
-                phone: None,
-                address: Some("Street 1".into()),
-            };
-            let patch = contact_patch(&user, " Ann ", "ann@example.com", "", "Street 1");
-            assert!(patch_is_empty(&patch));
-            let patch = contact_patch(&user, "Ann Lee ", "", " +49 1 ", "Street 1\nBerlin");
-            assert_eq!(patch.name, Patch::Set("Ann Lee".into()));
-            assert_eq!(patch.email, Patch::Clear);
-            assert_eq!(patch.phone, Patch::Set("+49 1".into()));
-            assert_eq!(patch.address, Patch::Set("Street 1\nBerlin".into()));
-            let json = serde_json::to_value(contact_patch(&user, "Ann", "", "", "Street 1")).unwrap();
-            assert_eq!(json, serde_json::json!({"email": null}));
-        }
+    #[test]
+    fn the_contact_patch_holds_only_changes() {
+        let user = ConversationUser {
+            id: UserId::from("u1"),
+            name: Some("Ann".into()),
+            email: Some("ann@example.com".into()),
+            phone: None,
+            address: Some("Street 1".into()),
+        };
+        let patch = contact_patch(&user, " Ann ", "ann@example.com", "", "Street 1");
+        assert!(patch_is_empty(&patch));
+        let patch = contact_patch(&user, "Ann Lee ", "", " +49 1 ", "Street 1\nBerlin");
+        assert_eq!(patch.name, Patch::Set("Ann Lee".into()));
+        assert_eq!(patch.email, Patch::Clear);
+        assert_eq!(patch.phone, Patch::Set("+49 1".into()));
+        assert_eq!(patch.address, Patch::Set("Street 1\nBerlin".into()));
+        let json = serde_json::to_value(contact_patch(&user, "Ann", "", "", "Street 1")).unwrap();
+        assert_eq!(json, serde_json::json!({"email": null}));
+    }
 
-        #[test]
-        fn tags_are_added_trimmed_once_and_removed() {
-            let tags = vec!["vip".to_owned()];
-            assert_eq!(tags_with(&tags, " billing ").unwrap(), ["vip", "billing"]);
-            assert!(tags_with(&tags, "vip").is_err());
-            assert!(tags_with(&tags, "  ").is_err());
-            assert!(tags_with(&tags, &"x".repeat(51)).is_err());
-            let full: Vec<String> = (0..MAX_TAGS).map(|n| n.to_string()).collect();
-            assert!(tags_with(&full, "more").is_err());
-            assert_eq!(tags_without(&["a".into(), "b".into()], "a"), ["b"]);
-        }
+    #[test]
+    fn tags_are_added_trimmed_once_and_removed() {
+        let tags = vec!["vip".to_owned()];
+        assert_eq!(tags_with(&tags, " billing ").unwrap(), ["vip", "billing"]);
+        assert!(tags_with(&tags, "vip").is_err());
+        assert!(tags_with(&tags, "  ").is_err());
+        assert!(tags_with(&tags, &"x".repeat(51)).is_err());
+        let full: Vec<String> = (0..MAX_TAGS).map(|n| n.to_string()).collect();
+        assert!(tags_with(&full, "more").is_err());
+        assert_eq!(tags_without(&["a".into(), "b".into()], "a"), ["b"]);
+    }
 }

@@ -149,67 +149,67 @@ mod tests {
     use crate::store::fixtures::*;
     use switchboard_protocol::*;
 
-        #[test]
-        fn lists_load_and_count() {
-            let mut s = DeskState::new(me());
-            s.load_view(
-                ConversationView::Mine,
-                vec![mine("c1", T1), mine("c2", T2)],
-                0,
-            );
-            assert_eq!(s.count(ConversationView::Mine), 2);
-            // Sorted like the gateway sorts: most recently updated first.
-            assert_eq!(s.list(ConversationView::Mine), &[id("c2"), id("c1")]);
-        }
+    #[test]
+    fn lists_load_and_count() {
+        let mut s = DeskState::new(me());
+        s.load_view(
+            ConversationView::Mine,
+            vec![mine("c1", T1), mine("c2", T2)],
+            0,
+        );
+        assert_eq!(s.count(ConversationView::Mine), 2);
+        // Sorted like the gateway sorts: most recently updated first.
+        assert_eq!(s.list(ConversationView::Mine), &[id("c2"), id("c1")]);
+    }
 
-        #[test]
-        fn loading_lists_raises_no_notices() {
-            let mut s = DeskState::new(me());
-            s.load_view(ConversationView::Unassigned, vec![queued("c1", T1)], 0);
-            s.load_view(ConversationView::Mine, vec![mine("c2", T1)], 0);
-            assert!(s.take_notices().is_empty());
-        }
+    #[test]
+    fn loading_lists_raises_no_notices() {
+        let mut s = DeskState::new(me());
+        s.load_view(ConversationView::Unassigned, vec![queued("c1", T1)], 0);
+        s.load_view(ConversationView::Mine, vec![mine("c2", T1)], 0);
+        assert!(s.take_notices().is_empty());
+    }
 
-        #[test]
-        fn the_filtered_list_replaces_its_view_only() {
-            let mut s = DeskState::new(me());
-            s.load_view(
-                ConversationView::Mine,
-                vec![tagged("c1", T1, &["vip"]), tagged("c2", T2, &[])],
-                0,
-            );
-            let f = ListFilter::new(ConversationView::Mine, Some("vip"), "").unwrap();
-            s.set_filter(Some(f.clone()));
-            assert!(s.filter_pending(ConversationView::Mine));
-            assert!(s.shown(ConversationView::Mine).is_empty());
-            s.load_filtered(&f, vec![tagged("c1", T1, &["vip"])]);
-            assert_eq!(s.shown(ConversationView::Mine), &[id("c1")]);
-            assert_eq!(
-                s.shown(ConversationView::Open).len(),
-                2,
-                "other views unfiltered"
-            );
-            assert_eq!(s.count(ConversationView::Mine), 2, "counts stay unfiltered");
-            s.set_filter(None);
-            assert_eq!(s.shown(ConversationView::Mine).len(), 2);
-        }
+    #[test]
+    fn the_filtered_list_replaces_its_view_only() {
+        let mut s = DeskState::new(me());
+        s.load_view(
+            ConversationView::Mine,
+            vec![tagged("c1", T1, &["vip"]), tagged("c2", T2, &[])],
+            0,
+        );
+        let f = ListFilter::new(ConversationView::Mine, Some("vip"), "").unwrap();
+        s.set_filter(Some(f.clone()));
+        assert!(s.filter_pending(ConversationView::Mine));
+        assert!(s.shown(ConversationView::Mine).is_empty());
+        s.load_filtered(&f, vec![tagged("c1", T1, &["vip"])]);
+        assert_eq!(s.shown(ConversationView::Mine), &[id("c1")]);
+        assert_eq!(
+            s.shown(ConversationView::Open).len(),
+            2,
+            "other views unfiltered"
+        );
+        assert_eq!(s.count(ConversationView::Mine), 2, "counts stay unfiltered");
+        s.set_filter(None);
+        assert_eq!(s.shown(ConversationView::Mine).len(), 2);
+    }
 
-        #[test]
-        fn a_late_answer_for_an_older_filter_is_ignored() {
-            let mut s = DeskState::new(me());
-            let old = ListFilter::new(ConversationView::Closed, None, "inv").unwrap();
-            let new = ListFilter::new(ConversationView::Closed, None, "invoice").unwrap();
-            s.set_filter(Some(old.clone()));
-            s.set_filter(Some(new.clone()));
-            s.load_filtered(&old, vec![conv("c1", ConversationStatus::Resolved, T1)]);
-            assert!(s.filtered.is_none());
-            s.fail_filtered(&old, "late".into());
-            assert!(s.filtered.is_none() && s.filter_error.is_none());
-            s.fail_filtered(&new, "gateway down".into());
-            assert_eq!(s.filter_error.as_deref(), Some("gateway down"));
-            assert!(!s.filter_pending(ConversationView::Closed));
-            s.load_filtered(&new, vec![]);
-            assert_eq!(s.filtered.as_deref(), Some(&[][..]));
-            assert!(s.filter_error.is_none());
-        }
+    #[test]
+    fn a_late_answer_for_an_older_filter_is_ignored() {
+        let mut s = DeskState::new(me());
+        let old = ListFilter::new(ConversationView::Closed, None, "inv").unwrap();
+        let new = ListFilter::new(ConversationView::Closed, None, "invoice").unwrap();
+        s.set_filter(Some(old.clone()));
+        s.set_filter(Some(new.clone()));
+        s.load_filtered(&old, vec![conv("c1", ConversationStatus::Resolved, T1)]);
+        assert!(s.filtered.is_none());
+        s.fail_filtered(&old, "late".into());
+        assert!(s.filtered.is_none() && s.filter_error.is_none());
+        s.fail_filtered(&new, "gateway down".into());
+        assert_eq!(s.filter_error.as_deref(), Some("gateway down"));
+        assert!(!s.filter_pending(ConversationView::Closed));
+        s.load_filtered(&new, vec![]);
+        assert_eq!(s.filtered.as_deref(), Some(&[][..]));
+        assert!(s.filter_error.is_none());
+    }
 }

@@ -53,35 +53,34 @@ pub fn quick_matches(list: &[QuickResponse], query: &str, limit: usize) -> Vec<Q
 mod tests {
     use super::*;
     use crate::store::fixtures::*;
-    use switchboard_protocol::*;
 
-        #[test]
-        fn quick_responses_are_sorted_and_kept_current() {
-            let qr = |id: &str, shortcut: &str, text: &str| QuickResponse {
-                id: id.into(),
-                shortcut: shortcut.into(),
-                text: text.into(),
-            };
-            let mut s = DeskState::new(me());
-            s.upsert_quick_response(qr("x", "/x", "ignored while nothing is held"));
-            assert!(s.quick_responses.is_none());
-            s.set_quick_responses(vec![
-                qr("2", "/thanks", "Thank you!"),
-                qr("1", "/hello", "Hi"),
-            ]);
-            s.upsert_quick_response(qr("3", "/bye", "Goodbye, thanks"));
-            s.upsert_quick_response(qr("1", "/hi", "Hi there"));
-            let list = s.quick_responses.clone().unwrap();
-            let shortcuts: Vec<&str> = list.iter().map(|r| r.shortcut.as_str()).collect();
-            assert_eq!(shortcuts, ["/bye", "/hi", "/thanks"]);
-            let found: Vec<String> = quick_matches(&list, "th", 8)
-                .into_iter()
-                .map(|r| r.id)
-                .collect();
-            assert_eq!(found, ["2", "3", "1"], "prefix, then shortcut, then text");
-            assert_eq!(quick_matches(&list, "", 2).len(), 2);
-            assert_eq!(quick_matches(&list, "/HI", 8)[0].id, "1");
-            s.remove_quick_response("3");
-            assert_eq!(s.quick_responses.as_ref().unwrap().len(), 2);
-        }
+    #[test]
+    fn quick_responses_are_sorted_and_kept_current() {
+        let qr = |id: &str, shortcut: &str, text: &str| QuickResponse {
+            id: id.into(),
+            shortcut: shortcut.into(),
+            text: text.into(),
+        };
+        let mut s = DeskState::new(me());
+        s.upsert_quick_response(qr("x", "/x", "ignored while nothing is held"));
+        assert!(s.quick_responses.is_none());
+        s.set_quick_responses(vec![
+            qr("2", "/thanks", "Thank you!"),
+            qr("1", "/hello", "Hi"),
+        ]);
+        s.upsert_quick_response(qr("3", "/bye", "Goodbye, thanks"));
+        s.upsert_quick_response(qr("1", "/hi", "Hi there"));
+        let list = s.quick_responses.clone().unwrap();
+        let shortcuts: Vec<&str> = list.iter().map(|r| r.shortcut.as_str()).collect();
+        assert_eq!(shortcuts, ["/bye", "/hi", "/thanks"]);
+        let found: Vec<String> = quick_matches(&list, "th", 8)
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(found, ["2", "3", "1"], "prefix, then shortcut, then text");
+        assert_eq!(quick_matches(&list, "", 2).len(), 2);
+        assert_eq!(quick_matches(&list, "/HI", 8)[0].id, "1");
+        s.remove_quick_response("3");
+        assert_eq!(s.quick_responses.as_ref().unwrap().len(), 2);
+    }
 }

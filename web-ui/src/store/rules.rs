@@ -77,29 +77,28 @@ pub fn reply(
 mod tests {
     use super::*;
     use crate::store::fixtures::*;
-    use switchboard_protocol::*;
 
-        #[test]
-        fn action_rules() {
-            let mut me = me();
-            let q = queued("c1", T1);
-            assert_eq!(rules::accept(&q, &me), None);
-            me.presence = Presence::Offline;
-            assert!(rules::accept(&q, &me).is_some());
-            assert!(rules::unassign(&q, &me).is_some());
-            let m = mine("c2", T1);
-            assert_eq!(rules::unassign(&m, &me), None);
-            assert!(rules::accept(&m, &me).is_some());
-            assert_eq!(rules::reopen(&m, &me), Some(rules::REOPEN_NOT_RESOLVED));
-            let r = conv("c3", ConversationStatus::Resolved, T1);
-            assert!(rules::resolve(&r, &me).is_some());
-            assert_eq!(rules::reopen(&r, &me), Some(rules::REOPEN_OFFLINE));
-            me.presence = Presence::Online;
-            assert_eq!(rules::reopen(&r, &me), None);
-            assert!(rules::reopen(&q, &me).is_some());
-            me.presence = Presence::Offline;
-            assert!(rules::reply(&q, &me, false, true).is_some());
-            assert_eq!(rules::reply(&q, &me, true, true), None);
-            assert_eq!(rules::reply(&q, &me, false, false), None);
-        }
+    #[test]
+    fn action_rules() {
+        let mut me = me();
+        let q = queued("c1", T1);
+        assert_eq!(rules::accept(&q, &me), None);
+        me.presence = Presence::Offline;
+        assert!(rules::accept(&q, &me).is_some());
+        assert!(rules::unassign(&q, &me).is_some());
+        let m = mine("c2", T1);
+        assert_eq!(rules::unassign(&m, &me), None);
+        assert!(rules::accept(&m, &me).is_some());
+        assert_eq!(rules::reopen(&m, &me), Some(rules::REOPEN_NOT_RESOLVED));
+        let r = conv("c3", ConversationStatus::Resolved, T1);
+        assert!(rules::resolve(&r, &me).is_some());
+        assert_eq!(rules::reopen(&r, &me), Some(rules::REOPEN_OFFLINE));
+        me.presence = Presence::Online;
+        assert_eq!(rules::reopen(&r, &me), None);
+        assert!(rules::reopen(&q, &me).is_some());
+        me.presence = Presence::Offline;
+        assert!(rules::reply(&q, &me, false, true).is_some());
+        assert_eq!(rules::reply(&q, &me, true, true), None);
+        assert_eq!(rules::reply(&q, &me, false, false), None);
+    }
 }

@@ -176,21 +176,20 @@ impl DeskState {
 mod tests {
     use super::*;
     use crate::store::fixtures::*;
-    use switchboard_protocol::*;
 
-        #[test]
-        fn my_details_follow_the_profile() {
-            let mut s = DeskState::new(me());
-            let mut changed = me();
-            changed.full_name = "Alice Smith".into();
-            changed.presence = Presence::Offline;
-            s.set_my_details(&changed);
-            let held = s.me.as_ref().unwrap();
-            assert_eq!(held.full_name, "Alice Smith");
-            assert_eq!(
-                held.presence,
-                Presence::Online,
-                "presence comes from the socket"
-            );
-        }
+    #[test]
+    fn my_details_follow_the_profile() {
+        let mut s = DeskState::new(me());
+        let mut changed = me();
+        changed.full_name = "Alice Smith".into();
+        changed.presence = Presence::Offline;
+        s.set_my_details(&changed);
+        let held = s.me.as_ref().unwrap();
+        assert_eq!(held.full_name, "Alice Smith");
+        assert_eq!(
+            held.presence,
+            Presence::Online,
+            "presence comes from the socket"
+        );
+    }
 }

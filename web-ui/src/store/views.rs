@@ -172,26 +172,25 @@ pub fn display_name(conversation: &Conversation) -> String {
 mod tests {
     use super::*;
     use crate::store::fixtures::*;
-    use switchboard_protocol::*;
 
-        #[test]
-        fn display_name_falls_back() {
-            let mut c = queued("c1", T1);
-            c.user.name = None;
-            assert_eq!(display_name(&c), "Visitor 456789");
-            c.user.email = Some("x@y.z".into());
-            assert_eq!(display_name(&c), "x@y.z");
-        }
+    #[test]
+    fn display_name_falls_back() {
+        let mut c = queued("c1", T1);
+        c.user.name = None;
+        assert_eq!(display_name(&c), "Visitor 456789");
+        c.user.email = Some("x@y.z".into());
+        assert_eq!(display_name(&c), "x@y.z");
+    }
 
-        #[test]
-        fn a_filter_needs_a_tag_or_text_and_builds_its_query() {
-            assert_eq!(ListFilter::new(ConversationView::Open, None, "  "), None);
-            assert_eq!(ListFilter::new(ConversationView::Open, Some(" "), ""), None);
-            let f = ListFilter::new(ConversationView::Closed, Some(" vip "), " a&b ü").unwrap();
-            assert_eq!(f.tag.as_deref(), Some("vip"));
-            assert_eq!(
-                f.query(200),
-                "view=closed&limit=200&tag=vip&q=a%26b%20%C3%BC"
-            );
-        }
+    #[test]
+    fn a_filter_needs_a_tag_or_text_and_builds_its_query() {
+        assert_eq!(ListFilter::new(ConversationView::Open, None, "  "), None);
+        assert_eq!(ListFilter::new(ConversationView::Open, Some(" "), ""), None);
+        let f = ListFilter::new(ConversationView::Closed, Some(" vip "), " a&b ü").unwrap();
+        assert_eq!(f.tag.as_deref(), Some("vip"));
+        assert_eq!(
+            f.query(200),
+            "view=closed&limit=200&tag=vip&q=a%26b%20%C3%BC"
+        );
+    }
 }
