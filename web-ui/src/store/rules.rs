@@ -1,10 +1,7 @@
-//! Why an action is not possible now (`None`: it is). Shown as the button's title. The
-//! gateway decides; these only keep the desk from offering what it would refuse.
+//! Why an action is not possible now (`None`: it is). Shown as the button's title.
 
 use super::views::held_by_me;
 use switchboard_protocol::{Agent, Conversation, ConversationStatus, Presence};
-
-use super::*;
 
 pub const REOPEN_NOT_RESOLVED: &str = "only a resolved conversation can be reopened";
 pub const REOPEN_OFFLINE: &str = "go online to reopen conversations";
@@ -77,6 +74,7 @@ pub fn reply(
 mod tests {
     use super::*;
     use crate::store::fixtures::*;
+    use crate::store::rules;
 
     #[test]
     fn action_rules() {
