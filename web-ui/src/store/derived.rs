@@ -3,8 +3,8 @@
 //! (re)subscription resumes, unread counts, the "Seen" marker, my presence. Derived on
 //! every read, never stored, so they cannot drift from the state.
 //!
-//! Tested through the reducer's tests (`reducer/tests.rs`), which build the state they read
-//! from frames, as the socket does.
+//! Tested where the state they read is built: the lists' tests (counts, the ids shown) and
+//! the reducer's tests (`reducer/tests.rs`: unread counts, the "Seen" marker, resuming).
 
 use super::state::DeskState;
 use switchboard_protocol::{AuthorKind, ConversationId, ConversationView, Message, Presence};
@@ -35,14 +35,6 @@ impl DeskState {
     pub fn filter_pending(&self, view: ConversationView) -> bool {
         self.filter.as_ref().is_some_and(|f| f.view == view) && self.filtered.is_none()
     }
-    /// The highest `seq` held for a conversation (0: none).
-    pub fn top_seq(&self, id: &ConversationId) -> u64 {
-        self.messages
-            .get(id)
-            .and_then(|m| m.keys().next_back().copied())
-            .unwrap_or(0)
-    }
-
     /// The lowest `seq` held (`None`: none).
     pub fn bottom_seq(&self, id: &ConversationId) -> Option<u64> {
         self.messages.get(id).and_then(|m| m.keys().next().copied())

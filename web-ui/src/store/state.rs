@@ -1,8 +1,9 @@
 //! What the desk holds: [`DeskState`] and the small types in it, and the changes the desk
 //! makes by itself (opening a conversation, marking it read, clearing a typing indication,
-//! draining notices, the agent's own details). What the gateway sends changes it in
-//! [`super::lists`] (REST lists) and [`super::reducer`] (socket frames); what the UI reads
-//! from it is in [`super::derived`].
+//! draining notices, the agent's own details), with the highest `seq` held, which marking
+//! read and every part above need. What the gateway sends changes it in [`super::lists`]
+//! (REST lists) and [`super::reducer`] (socket frames); what the UI reads from it is in
+//! [`super::derived`].
 
 use super::views::ListFilter;
 use std::collections::{BTreeMap, HashMap};
@@ -133,6 +134,14 @@ impl DeskState {
             ..DeskState::default()
         }
     }
+    /// The highest `seq` held for a conversation (0: none).
+    pub fn top_seq(&self, id: &ConversationId) -> u64 {
+        self.messages
+            .get(id)
+            .and_then(|m| m.keys().next_back().copied())
+            .unwrap_or(0)
+    }
+
     pub fn mark_read(&mut self, id: &ConversationId) {
         let last = self
             .conversations
