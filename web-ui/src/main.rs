@@ -7,9 +7,12 @@
 //! Map:
 //! - [`app`]: the shell of contexts: session, route (in the address bar), store, socket.
 //! - [`store`]: the desk state, pure, with `apply(&mut DeskState, &ServerFrame)`; unit-tested.
+//!   Split by concern: views, state, derived reads, lists, the frame reducer, contacts.
 //! - [`socket`]: the one WebSocket: auth, requests matched to acks, reconnect and resync.
 //! - [`api`]: the REST calls, typed with the protocol crate.
 //! - [`pages`]: one page per file; [`components`]: the parts of the desk page.
+//! - [`context`]: what the desk's pages and components share below them ([`context::Directory`]:
+//!   groups, agents, bots, settings; [`context::DeskUi`]: the tab, tag and search shown).
 //! - [`notify`]: sound and browser notifications; [`clipboard`]: copying text.
 //! - [`widget`]: the chat widget in the customer's page (its own module tree).
 //! - Shared by both: [`transport`] (the WebSocket: auth, acks, generations, reconnects),
@@ -36,6 +39,8 @@ mod app;
 mod clipboard;
 #[cfg(feature = "desk")]
 mod components;
+#[cfg(feature = "desk")]
+mod context;
 #[cfg(feature = "desk")]
 mod notify;
 #[cfg(feature = "desk")]

@@ -6,7 +6,7 @@
 //! `data-kind` agent/bot and `data-id`), `transfer-picker` (items `transfer-option` with
 //! `data-group-id`), `action-error`.
 
-use crate::pages::desk::Directory;
+use crate::context::Directory;
 use crate::socket::{Reply, Socket};
 use crate::store::{DeskState, rules};
 use leptos::prelude::*;

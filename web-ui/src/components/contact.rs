@@ -10,8 +10,7 @@
 //! `tag-add`, `tag-error`.
 
 use crate::api;
-use crate::pages::desk::Directory;
-use crate::pages::shell::DeskUi;
+use crate::context::{DeskUi, Directory};
 use crate::store::{self, DeskState, display_name};
 use crate::time;
 use leptos::prelude::*;

@@ -18,7 +18,7 @@ use crate::attachments;
 use crate::chat::{self, kind_name};
 use crate::components::actions::ActionBar;
 use crate::compose;
-use crate::pages::desk::Directory;
+use crate::context::Directory;
 use crate::socket::Socket;
 use crate::store::{self, DeskState, display_name, rules};
 use crate::time;

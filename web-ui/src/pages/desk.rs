@@ -10,63 +10,13 @@
 
 use crate::components::contact::ContactPanel;
 use crate::components::conversation::ConversationPane;
-use crate::pages::shell::DeskUi;
+use crate::context::{DeskUi, Directory};
 use crate::socket::Socket;
 use crate::store::{DeskState, ListFilter, display_name, view_label};
 use crate::time;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::time::Duration;
-use switchboard_protocol::api::BotInfo;
-use switchboard_protocol::{
-    Agent, ConversationId, ConversationStatus, ConversationView, Group, HolderKind, Settings,
-};
-
-/// What the desk knows about the tenant besides conversations: for pickers and names.
-#[derive(Clone, Copy)]
-pub struct Directory {
-    pub groups: RwSignal<Vec<Group>>,
-    pub agents: RwSignal<Vec<Agent>>,
-    pub bots: RwSignal<Vec<BotInfo>>,
-    pub settings: RwSignal<Option<Settings>>,
-    /// The current time in ms, ticking every few seconds (wait times).
-    pub now: RwSignal<i64>,
-}
-
-impl Directory {
-    /// Fetches groups, agents, bots and settings again (pickers call it when they open).
-    pub fn refresh(self) {
-        spawn_local(async move {
-            if let Ok(groups) = crate::api::groups().await {
-                self.groups.try_set(groups);
-            }
-        });
-        spawn_local(async move {
-            if let Ok(agents) = crate::api::agents().await {
-                self.agents.try_set(agents);
-            }
-        });
-        spawn_local(async move {
-            if let Ok(bots) = crate::api::bots().await {
-                self.bots.try_set(bots);
-            }
-        });
-        spawn_local(async move {
-            if let Ok(settings) = crate::api::settings().await {
-                self.settings.try_set(Some(settings));
-            }
-        });
-    }
-
-    pub fn group_name(&self, id: &switchboard_protocol::GroupId) -> String {
-        self.groups.with(|groups| {
-            groups
-                .iter()
-                .find(|g| &g.id == id)
-                .map_or_else(|| id.to_string(), |g| g.name.clone())
-        })
-    }
-}
+use switchboard_protocol::{ConversationId, ConversationStatus, ConversationView, HolderKind};
 
 fn now_ms() -> i64 {
     web_sys::js_sys::Date::now() as i64

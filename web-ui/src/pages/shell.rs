@@ -8,21 +8,12 @@
 //! (`data-state` connecting/reconnecting), `connection-retry`.
 
 use crate::app::{Route, Session};
+use crate::context::DeskUi;
 use crate::pages;
 use crate::socket::Socket;
 use crate::store::{Connection, DeskState, VIEWS, view_label, view_name};
 use leptos::prelude::*;
 use switchboard_protocol::{ConversationView, Presence};
-
-/// What the desk shows, kept while the agent visits the admin pages.
-#[derive(Clone, Copy)]
-pub struct DeskUi {
-    pub tab: RwSignal<ConversationView>,
-    /// The tag the list is filtered by (a tag clicked in the contact panel), on every tab.
-    pub tag: RwSignal<Option<String>>,
-    /// The closed tab's search, as applied (debounced from the search box).
-    pub query: RwSignal<String>,
-}
 
 #[component]
 pub fn Shell() -> impl IntoView {
