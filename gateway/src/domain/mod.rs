@@ -7,6 +7,7 @@
 //! - `events`: who receives what (topics) and publishing.
 //! - `presence`: which agents and bots are connected; group `online`.
 //! - `hours`: business hours.
+//! - `validate`: checks of client values that several of these share (names, origins, admin).
 //! - `contacts`, `quick_responses`, `attachments`: the desk additions (`docs/desk-api.md`).
 
 pub mod attachments;
@@ -19,6 +20,7 @@ mod presence;
 mod quick_responses;
 pub mod routing;
 pub mod transitions;
+mod validate;
 pub mod widget;
 
 pub use contacts::list_filter;
