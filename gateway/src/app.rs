@@ -97,9 +97,7 @@ pub async fn build(config: &Config) -> Result<Arc<Desk>, StartError> {
             Arc::new(LocalConnections::default()),
         ),
         Some(url) => {
-            let (client, publisher) = RedisBus::connect(url)
-                .await
-                .map_err(StartError::Redis)?;
+            let (client, publisher) = RedisBus::connect(url).await.map_err(StartError::Redis)?;
             let prefix = config.redis_prefix.clone();
             let (connections, receiver) =
                 RedisConnections::start(publisher.clone(), prefix.clone(), config.presence_ttl);

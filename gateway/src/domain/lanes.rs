@@ -14,8 +14,8 @@
 //! left. Nothing is kept per idle tenant.
 
 use futures_util::FutureExt;
-use std::collections::hash_map::{Entry, HashMap};
 use std::collections::VecDeque;
+use std::collections::hash_map::{Entry, HashMap};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;

@@ -366,7 +366,9 @@ impl Desk {
         let conversation = outcome.after.id().clone();
         if !self.bot_connected(tenant, &bot).await {
             let why = "The assistant is not available right now";
-            return self.bot_failed(tenant, &conversation, &bot, None, why).await;
+            return self
+                .bot_failed(tenant, &conversation, &bot, None, why)
+                .await;
         }
         if settings.bot_timeout_secs == 0 {
             return Ok(None);
