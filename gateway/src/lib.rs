@@ -3,7 +3,8 @@
 //! Layers, top to bottom. A module names only modules on its own line or below it, never one
 //! above, and there are no circles (`scripts/import-cycles gateway/src` checks the files):
 //!
-//! 1. `main.rs`, the binary: the command line. The only user of `anyhow`.
+//! 1. `main.rs`, the binary: the command line; it reports startup failures. Below it every
+//!    error is typed (`thiserror`), so the untyped error crate stays in `main.rs`.
 //! 2. [`app`]: builds a [`domain::Desk`] from its [`config`] (store, bus and hub, connection
 //!    registry, token keys) and serves the [`router`].
 //! 3. [`router`]: the URL table. It names the handlers of [`http`] and [`ws`], so that those
