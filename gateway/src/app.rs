@@ -1,61 +1,93 @@
 //! Assembling a gateway from its configuration, and serving it.
+//!
+//! The top of the library: it builds the domain's [`Desk`] from its parts (store, bus and hub,
+//! connection registry, token keys) and serves [`crate::router`]'s table. Its failures are
+//! [`StartError`]s, which `main` reports and exits on; nothing here reaches a client.
 
 use crate::auth::TokenKeys;
 use crate::bus::{MemoryBus, RedisBus};
 use crate::config::{Config, load_or_create_secret};
 use crate::connections::{ConnectionRegistry, LocalConnections, RedisConnections};
 use crate::domain::Desk;
+use crate::edge::{AppState, WebDesk};
 use crate::hub::Hub;
 use crate::principal::PrincipalKey;
 use crate::store::{PostgresStore, SqliteStore, Store};
-use anyhow::{Context, bail};
 use axum::serve::ListenerExt;
 use std::future::Future;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use switchboard_protocol::{AgentId, ClientRole, TenantId};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-/// What every handler and session shares.
-#[derive(Clone)]
-pub struct AppState {
-    pub desk: Arc<Desk>,
-    /// Cancelled when the node shuts down: sessions close with 1001 so clients reconnect
-    /// elsewhere.
-    pub shutdown: CancellationToken,
-    /// The agent desk's static files; `None`: the gateway serves the API only.
-    pub web: Option<crate::http::web::WebDesk>,
+/// Why a gateway could not be built or stopped serving. Each says what was being done; the
+/// cause follows as its `source`.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("creating the data dir {}", .path.display())]
+    DataDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("opening {url}")]
+    OpenSqlite {
+        url: String,
+        #[source]
+        source: crate::Error,
+    },
+    #[error("opening the PostgreSQL database")]
+    OpenPostgres(#[source] crate::Error),
+    #[error("unknown database URL {0:?}: expected sqlite://PATH or postgres://...")]
+    UnknownDatabase(String),
+    #[error("reading the JWT secret")]
+    Secret(#[source] std::io::Error),
+    /// The message is the cause's own (`redis url: …`, `connecting to redis: …`).
+    #[error("{0}")]
+    Redis(crate::Error),
+    #[error("serving")]
+    Serve(#[source] std::io::Error),
+}
+
+fn create_data_dir(config: &Config) -> Result<(), StartError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
+        path: config.data_dir.clone(),
+        source,
+    })
 }
 
 /// Opens the store named by the configuration.
-pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
     let url = config.database_url();
     if url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("creating the data dir {}", config.data_dir.display()))?;
+        create_data_dir(config)?;
         let store = SqliteStore::open(&url)
             .await
-            .with_context(|| format!("opening {url}"))?;
+            .map_err(|source| StartError::OpenSqlite {
+                url: url.clone(),
+                source,
+            })?;
         Ok(Arc::new(store))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         let store = PostgresStore::open(&url)
             .await
-            .context("opening the PostgreSQL database")?;
+            .map_err(StartError::OpenPostgres)?;
         Ok(Arc::new(store))
     } else {
-        bail!("unknown database URL {url:?}: expected sqlite://PATH or postgres://...")
+        Err(StartError::UnknownDatabase(url))
     }
 }
 
 /// Builds the domain: store, hub and bus, token keys.
-pub async fn build(config: &Config) -> anyhow::Result<Arc<Desk>> {
+pub async fn build(config: &Config) -> Result<Arc<Desk>, StartError> {
     let store = open_store(config).await?;
     let secret = match &config.jwt_secret {
         Some(secret) => secret.clone(),
         None => {
-            std::fs::create_dir_all(&config.data_dir)?;
-            load_or_create_secret(&config.jwt_secret_path()).context("reading the JWT secret")?
+            create_data_dir(config)?;
+            load_or_create_secret(&config.jwt_secret_path()).map_err(StartError::Secret)?
         }
     };
     let mut lapsed = None;
@@ -65,9 +97,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Arc<Desk>> {
             Arc::new(LocalConnections::default()),
         ),
         Some(url) => {
-            let (client, publisher) = RedisBus::connect(url)
-                .await
-                .map_err(|err| anyhow::anyhow!("{err}"))?;
+            let (client, publisher) = RedisBus::connect(url).await.map_err(StartError::Redis)?;
             let prefix = config.redis_prefix.clone();
             let (connections, receiver) =
                 RedisConnections::start(publisher.clone(), prefix.clone(), config.presence_ttl);
@@ -105,16 +135,16 @@ async fn announce_lapsed(
 pub async fn serve(
     listener: TcpListener,
     desk: Arc<Desk>,
-    web: Option<crate::http::web::WebDesk>,
+    web: Option<WebDesk>,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
+) -> Result<(), StartError> {
     let token = CancellationToken::new();
     let state = AppState {
         desk,
         shutdown: token.clone(),
         web,
     };
-    let router = crate::http::router(state);
+    let router = crate::router::router(state);
     let stop = token.clone();
     tokio::spawn(async move {
         shutdown.await;
@@ -131,7 +161,7 @@ pub async fn serve(
     });
     let server = axum::serve(listener, router)
         .with_graceful_shutdown(async move { graceful.cancelled().await });
-    server.await.context("serving")?;
+    server.await.map_err(StartError::Serve)?;
     // Upgraded sockets are not tracked by the server: give sessions a moment to send 1001.
     tokio::time::sleep(Duration::from_millis(200)).await;
     Ok(())

@@ -4,7 +4,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use switchboard::{Config, app, http};
+use switchboard::{Config, app, edge};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -96,7 +96,7 @@ impl ServeArgs {
             presence_ttl: std::time::Duration::from_secs(self.presence_ttl_secs),
             data_dir: self.store.data_dir.clone(),
             jwt_secret: self.jwt_secret.clone(),
-            web_dir: self.web_dir.clone().or_else(http::web::default_dir),
+            web_dir: self.web_dir.clone().or_else(edge::web_desk::default_dir),
         }
     }
 }
@@ -122,7 +122,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let web = config
         .web_dir
         .as_deref()
-        .map(http::web::WebDesk::open)
+        .map(edge::WebDesk::open)
         .transpose()?;
     let desk = app::build(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -136,7 +136,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         Some(web) => tracing::info!(web_dir = %web.dir().display(), "serving the desk at /"),
         None => tracing::info!("no desk to serve (scripts/build-web builds it)"),
     }
-    app::serve(listener, desk, web, shutdown_signal()).await
+    app::serve(listener, desk, web, shutdown_signal()).await?;
+    Ok(())
 }
 
 /// The URL without its password, for logs.

@@ -1,7 +1,7 @@
 //! Conversation operations, shared by WebSocket sessions and REST handlers.
 //!
-//! Each change is one store transaction (read, decide with `transitions`, write), then one
-//! publication of its outcome. A send is idempotent on the author's `client_msg_id`.
+//! Each change is one store transaction (read, decide with `transitions`, write), then settled
+//! once (`commit`: published, routed). A send is idempotent on the author's `client_msg_id`.
 
 use super::events::{Audience, participant_topics};
 use super::transitions::Reopen;
@@ -274,18 +274,6 @@ impl Desk {
         self.store
             .open_conversation(tenant, conversation, messages)
             .await
-    }
-
-    /// Runs one decision on a conversation and publishes what changed.
-    async fn change(
-        &self,
-        tenant: &TenantId,
-        id: &ConversationId,
-        decide: &(dyn Fn(&ConversationState) -> Result<Decision> + Send + Sync),
-    ) -> Result<ConversationState> {
-        let outcome = self.store.modify_conversation(tenant, id, decide).await?;
-        self.settle(tenant, &outcome).await;
-        Ok(outcome.after)
     }
 
     /// `conversation.handover`, by the conversation's user or the bot holding it.

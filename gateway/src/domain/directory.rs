@@ -1,6 +1,7 @@
 //! Tenants' directories: login and tokens, agents, invites, groups, bots and settings.
 
 use super::Desk;
+use super::validate::{MAX_WAIT_SECS, email, normalize_origins, require_admin, required, within};
 use crate::auth::{self, Audience};
 use crate::bus::Control;
 use crate::clock;
@@ -16,53 +17,6 @@ use switchboard_protocol::{
     Agent, AgentId, AgentStatus, Assignment, BotId, ClientRole, ConversationStatus, Group, GroupId,
     Patch, Role, Settings, TenantId,
 };
-
-/// Longest name, login or e-mail accepted.
-const MAX_NAME_CHARS: usize = 200;
-
-pub(super) fn required(field: &str, value: &str) -> Result<String> {
-    let trimmed = value.trim();
-    if trimmed.contains('\0') {
-        return Err(Error::invalid(format!(
-            "{field} must not contain NUL characters"
-        )));
-    }
-    if trimmed.is_empty() {
-        return Err(Error::invalid(format!("{field} must not be empty")));
-    }
-    if trimmed.chars().count() > MAX_NAME_CHARS {
-        return Err(Error::TooLarge(format!(
-            "{field} is longer than {MAX_NAME_CHARS} characters"
-        )));
-    }
-    Ok(trimmed.to_owned())
-}
-
-/// The longest bot timeout or offline grace accepted: a day.
-const MAX_WAIT_SECS: u32 = 24 * 3600;
-
-fn within(field: &str, value: u32, max: u32) -> Result<u32> {
-    if value > max {
-        return Err(Error::invalid(format!("{field} must be at most {max}")));
-    }
-    Ok(value)
-}
-
-fn email(value: &str) -> Result<String> {
-    let email = required("email", value)?;
-    if !email.contains('@') {
-        return Err(Error::invalid("email must be an e-mail address"));
-    }
-    Ok(email)
-}
-
-pub(super) fn require_admin(agent: &AgentPrincipal) -> Result<()> {
-    if agent.is_admin() {
-        Ok(())
-    } else {
-        Err(Error::forbidden("only owners and admins may do this"))
-    }
-}
 
 fn invite_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
@@ -527,7 +481,7 @@ impl Desk {
             settings.offline_grace_secs = within("offline_grace_secs", secs, MAX_WAIT_SECS)?;
         }
         if let Some(origins) = &patch.widget_origins {
-            settings.widget_origins = super::widget::normalize_origins(origins)?;
+            settings.widget_origins = normalize_origins(origins)?;
         }
         if let Some(required) = patch.widget_identity_required {
             settings.widget_identity_required = required;

@@ -4,21 +4,28 @@
 //! - `transitions`: the conversation state machine (pure).
 //! - `conversations`: conversation operations (send, handover, accept, ...).
 //! - `directory`: agents, groups, bots, settings, invites, widget sessions, login.
+//! - `commit`: what follows every committed conversation change (publish, route) and what its
+//!   sender's answer waits for; `lanes`: the per-tenant queue of follow-ups run after it.
 //! - `events`: who receives what (topics) and publishing.
+//! - `routing`: queues, auto-assignment, reopen plans, bot watch.
 //! - `presence`: which agents and bots are connected; group `online`.
 //! - `hours`: business hours.
+//! - `validate`: checks of client values that several of these share (names, origins, admin).
 //! - `contacts`, `quick_responses`, `attachments`: the desk additions (`docs/desk-api.md`).
 
 pub mod attachments;
+mod commit;
 mod contacts;
 mod conversations;
 mod directory;
 mod events;
 pub mod hours;
+mod lanes;
 mod presence;
 mod quick_responses;
 pub mod routing;
 pub mod transitions;
+mod validate;
 pub mod widget;
 
 pub use contacts::list_filter;
@@ -39,8 +46,10 @@ pub struct Desk {
     pub(crate) hub: Arc<Hub>,
     pub(crate) tokens: TokenKeys,
     pub(crate) connections: Arc<dyn ConnectionRegistry>,
-    /// Itself, for work that outlives a request (a bot's answer timer).
+    /// Itself, for work that outlives a request (a bot's answer timer, follow-ups).
     pub(crate) me: std::sync::Weak<Desk>,
+    /// Follow-ups of committed changes, run after their answers, in order per tenant.
+    pub(crate) lanes: Arc<lanes::Lanes>,
 }
 
 impl Desk {
@@ -56,6 +65,7 @@ impl Desk {
             tokens,
             connections,
             me: me.clone(),
+            lanes: Arc::default(),
         })
     }
 

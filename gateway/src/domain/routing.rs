@@ -107,38 +107,83 @@ fn agent_key(id: &AgentId) -> PrincipalKey {
     }
 }
 
-impl Desk {
-    /// Publishes a committed change, then does what routing makes of it: drain queues, tell
-    /// users their position, watch bots. Routing failures are logged: the change stands.
-    pub(crate) async fn settle(&self, tenant: &TenantId, outcome: &Outcome) {
-        self.publish_outcome(tenant, outcome).await;
-        if let Err(err) = self.route_after(tenant, outcome).await {
-            tracing::error!(error = %err, "routing after a change");
-        }
-    }
+/// The routing a committed change leaves for after its answer (see `commit`): everything that
+/// concerns other conversations than the one changed.
+#[derive(Debug, Default)]
+pub(crate) struct FollowUps {
+    /// Groups whose waiting users are told their (new) positions.
+    positions: Vec<GroupId>,
+    /// An agent who freed capacity: its groups' queues may now be drained.
+    freed: Option<AgentId>,
+}
 
-    async fn route_after(&self, tenant: &TenantId, outcome: &Outcome) -> Result<()> {
+impl FollowUps {
+    /// Read off the change: the queue it left, the queue it entered, the agent it freed.
+    pub(crate) fn of(outcome: &Outcome) -> Self {
         let after = &outcome.after;
         let before = outcome.before.as_ref();
-        let queued_in = |s: &ConversationState| {
-            (s.status() == Status::Queued).then(|| s.conversation.group_id.clone())
-        };
+        let mut follow = FollowUps::default();
         let was_in = before.and_then(queued_in);
         let now_in = queued_in(after);
         if let Some(left) = was_in.as_ref().filter(|g| now_in.as_ref() != Some(*g)) {
-            self.publish_queue_positions(tenant, left).await?;
+            follow.positions.push(left.clone());
         }
-        if let Some(entered) = now_in.as_ref().filter(|g| was_in.as_ref() != Some(*g)) {
-            self.drain_queue(tenant, entered).await?;
-            self.publish_queue_positions(tenant, entered).await?;
+        if let Some(entered) = entered_queue(outcome) {
+            follow.positions.push(entered);
         }
-        let freed = before
+        follow.freed = before
             .and_then(|b| b.holder(HolderKind::Agent))
-            .filter(|held| after.holder(HolderKind::Agent) != Some(*held));
-        if let Some(agent) = freed {
-            self.drain_for_agent(tenant, &AgentId::from(agent)).await?;
+            .filter(|held| after.holder(HolderKind::Agent) != Some(*held))
+            .map(AgentId::from);
+        follow
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.positions.is_empty() && self.freed.is_none()
+    }
+}
+
+/// The group whose queue the conversation waits in, if it waits.
+fn queued_in(state: &ConversationState) -> Option<GroupId> {
+    (state.status() == Status::Queued).then(|| state.conversation.group_id.clone())
+}
+
+/// The group whose queue the change put the conversation in (not one it already waited in).
+fn entered_queue(outcome: &Outcome) -> Option<GroupId> {
+    let was_in = outcome.before.as_ref().and_then(queued_in);
+    queued_in(&outcome.after).filter(|g| was_in.as_ref() != Some(g))
+}
+
+impl Desk {
+    /// The routing of the changed conversation itself, which its sender's answer waits for: if
+    /// it entered an auto group's queue, the drain that may give it to an agent (oldest first,
+    /// so any older conversation an agent can take goes before it); if a bot holds it and the
+    /// user wrote, the bot watch (an absent bot hands it over now). A handover found here adds
+    /// its queue to `later`'s positions.
+    pub(crate) async fn route_own(
+        &self,
+        tenant: &TenantId,
+        outcome: &Outcome,
+        later: &mut FollowUps,
+    ) -> Result<()> {
+        if let Some(entered) = entered_queue(outcome) {
+            self.assign_queued(tenant, &entered).await?;
         }
-        self.watch_bot(tenant, outcome).await
+        if let Some(queue) = self.watch_bot(tenant, outcome).await? {
+            later.positions.push(queue);
+        }
+        Ok(())
+    }
+
+    /// The follow-ups of one change, run in the tenant's lane after the answer: queue positions
+    /// first, then what the freed agent can take. Failures are logged: the change stands.
+    pub(crate) async fn follow_up(&self, tenant: &TenantId, later: FollowUps) {
+        for group in &later.positions {
+            self.routing_event(self.publish_queue_positions(tenant, group).await);
+        }
+        if let Some(agent) = &later.freed {
+            self.routing_event(self.drain_for_agent(tenant, agent).await);
+        }
     }
 
     /// Logs a routing failure that must not fail the request that caused it.
@@ -148,13 +193,23 @@ impl Desk {
         }
     }
 
-    /// Gives the group's queued conversations to its eligible members while any can take one.
+    /// Gives the group's queued conversations to its eligible members while any can take one,
+    /// then tells those still waiting their new places.
     pub(crate) async fn drain_queue(&self, tenant: &TenantId, group_id: &GroupId) -> Result<()> {
+        if self.assign_queued(tenant, group_id).await? > 0 {
+            self.publish_queue_positions(tenant, group_id).await?;
+        }
+        Ok(())
+    }
+
+    /// The assigning part of [`Desk::drain_queue`]: how many it gave out. Each assignment is
+    /// published as it commits; the waiting users' positions are left to the caller.
+    async fn assign_queued(&self, tenant: &TenantId, group_id: &GroupId) -> Result<usize> {
         let Some(group) = self.store.group(tenant, group_id).await? else {
-            return Ok(());
+            return Ok(0);
         };
         if group.assignment != Assignment::Auto {
-            return Ok(());
+            return Ok(0);
         }
         let settings = self.settings(tenant).await?;
         let members: Vec<AgentRecord> = self
@@ -178,7 +233,7 @@ impl Desk {
             .collect();
         let candidates = eligible(&members, &reachable, settings.routing);
         if candidates.is_empty() {
-            return Ok(());
+            return Ok(0);
         }
         let route = |state: &ConversationState, loads: &[CandidateLoad]| {
             let capacity = |id: &AgentId| {
@@ -211,10 +266,7 @@ impl Desk {
             assigned += 1;
             crate::metrics::metrics().auto_assignments.inc();
         }
-        if assigned > 0 {
-            self.publish_queue_positions(tenant, group_id).await?;
-        }
-        Ok(())
+        Ok(assigned)
     }
 
     /// An agent came online or freed capacity: drain every auto group it belongs to.
@@ -292,11 +344,12 @@ impl Desk {
             .unwrap_or(false)
     }
 
-    /// A user wrote to a bot: if the bot is not there, hand over now; else give it
+    /// A user wrote to a bot: if the bot is not there, hand over now (answering the queue the
+    /// conversation entered, whose users then hear their places); else give the bot
     /// `bot_timeout_secs` to answer.
-    async fn watch_bot(&self, tenant: &TenantId, outcome: &Outcome) -> Result<()> {
+    async fn watch_bot(&self, tenant: &TenantId, outcome: &Outcome) -> Result<Option<GroupId>> {
         let Some(bot) = outcome.after.holder(HolderKind::Bot).map(BotId::from) else {
-            return Ok(());
+            return Ok(None);
         };
         let Some(user_message) = outcome
             .messages
@@ -304,25 +357,24 @@ impl Desk {
             .rev()
             .find(|m| m.author.kind == AuthorKind::User)
         else {
-            return Ok(());
+            return Ok(None);
         };
         let settings = self.settings(tenant).await?;
         if !settings.human_chat_enabled {
-            return Ok(());
+            return Ok(None);
         }
         let conversation = outcome.after.id().clone();
         if !self.bot_connected(tenant, &bot).await {
             let why = "The assistant is not available right now";
             return self
                 .bot_failed(tenant, &conversation, &bot, None, why)
-                .await
-                .map(|_| ());
+                .await;
         }
         if settings.bot_timeout_secs == 0 {
-            return Ok(());
+            return Ok(None);
         }
         let Some(desk) = self.me.upgrade() else {
-            return Ok(());
+            return Ok(None);
         };
         let tenant = tenant.clone();
         let unanswered = user_message.seq;
@@ -336,7 +388,7 @@ impl Desk {
                 tracing::error!(error = %err, "handing over from a silent bot");
             }
         });
-        Ok(())
+        Ok(None)
     }
 
     /// The bot had `bot_timeout_secs` to answer the user's message `unanswered`: if it has not
@@ -368,17 +420,13 @@ impl Desk {
                 return Ok(());
             }
             let checked_up_to = page.messages.last().map_or(unanswered, |m| m.seq);
-            if self
-                .bot_failed(
-                    tenant,
-                    conversation,
-                    bot,
-                    Some(checked_up_to),
-                    "The assistant did not answer in time",
-                )
+            let why = "The assistant did not answer in time";
+            if let Some(queue) = self
+                .bot_failed(tenant, conversation, bot, Some(checked_up_to), why)
                 .await?
             {
-                return Ok(());
+                // A timer's own task: no answer waits, the positions go out right away.
+                return self.publish_queue_positions(tenant, &queue).await;
             }
             match self.store.conversation(tenant, conversation).await? {
                 Some(state)
@@ -393,8 +441,9 @@ impl Desk {
         Ok(())
     }
 
-    /// Hands the conversation over from a failed bot; true if it did (the bot still held it and,
-    /// with `unanswered`, nothing was written after that seq).
+    /// Hands the conversation over from a failed bot and drains the queue it entered; answers
+    /// that queue if it did (the bot still held it and, with `unanswered`, nothing was written
+    /// after that seq). Telling the queue's users their places is the caller's.
     async fn bot_failed(
         &self,
         tenant: &TenantId,
@@ -402,7 +451,7 @@ impl Desk {
         bot: &BotId,
         unanswered: Option<u64>,
         why: &str,
-    ) -> Result<bool> {
+    ) -> Result<Option<GroupId>> {
         let now = clock::now();
         let bot_id = bot.0.clone();
         let why = why.to_owned();
@@ -413,15 +462,15 @@ impl Desk {
             .store
             .modify_conversation(tenant, conversation, &decide)
             .await?;
-        if outcome.state_changed {
-            tracing::info!(%conversation, "bot failed the user; handed over");
-            // It entered its group's queue and nothing else changed: no bot to watch.
-            self.publish_outcome(tenant, &outcome).await;
-            let group = &outcome.after.conversation.group_id;
-            self.drain_queue(tenant, group).await?;
-            self.publish_queue_positions(tenant, group).await?;
+        if !outcome.state_changed {
+            return Ok(None);
         }
-        Ok(outcome.state_changed)
+        tracing::info!(%conversation, "bot failed the user; handed over");
+        // It entered its group's queue and nothing else changed: no bot to watch.
+        self.publish_outcome(tenant, &outcome).await;
+        let group = outcome.after.conversation.group_id.clone();
+        self.assign_queued(tenant, &group).await?;
+        Ok(Some(group))
     }
 }
 

@@ -10,7 +10,7 @@
 //! ([`Desk::frame_ancestors`]).
 
 use super::Desk;
-use super::directory::{require_admin, required};
+use super::validate::{normalize_origin, require_admin, required};
 use crate::auth::{self, Audience};
 use crate::clock;
 use crate::error::{Error, Result};
@@ -20,9 +20,6 @@ use switchboard_protocol::api::{
     IdentitySecret, WidgetConfig, WidgetConversation, WidgetSession, WidgetSessionRequest,
 };
 use switchboard_protocol::{ConversationStatus, QueuePosition};
-
-/// The most origins one tenant may list.
-pub const MAX_WIDGET_ORIGINS: usize = 50;
 
 /// Where a browser request came from: its `Origin` header, and the `Host` it was sent to.
 #[derive(Clone, Debug, Default)]
@@ -53,62 +50,6 @@ impl CallerOrigin {
             .split_once("://")
             .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host))
     }
-}
-
-/// `"HTTPS://Shop.Example:443/"` → `"https://shop.example:443"`: a scheme (http or https), a
-/// host and an optional port; nothing else (no path, query, user, wildcard), so the value is
-/// also a valid CSP source.
-pub fn normalize_origin(raw: &str) -> Result<String> {
-    let bad = || {
-        Error::invalid(format!(
-            "{raw:?} is not a web origin like https://shop.example or http://localhost:8080"
-        ))
-    };
-    let trimmed = raw.trim().trim_end_matches('/');
-    let (scheme, authority) = trimmed.split_once("://").ok_or_else(bad)?;
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme != "http" && scheme != "https" {
-        return Err(bad());
-    }
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((host, port)) if !host.ends_with(']') || authority.starts_with('[') => {
-            if port.is_empty() || !port.chars().all(|c| c.is_ascii_digit()) || port.len() > 5 {
-                return Err(bad());
-            }
-            (host, Some(port))
-        }
-        _ => (authority, None),
-    };
-    let host_ok = !host.is_empty()
-        && host.len() <= 253
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'));
-    if !host_ok {
-        return Err(bad());
-    }
-    let host = host.to_ascii_lowercase();
-    Ok(match port {
-        Some(port) => format!("{scheme}://{host}:{port}"),
-        None => format!("{scheme}://{host}"),
-    })
-}
-
-/// Validates and normalizes an admin's list: every entry an origin, no duplicates, bounded.
-pub fn normalize_origins(raw: &[String]) -> Result<Vec<String>> {
-    if raw.len() > MAX_WIDGET_ORIGINS {
-        return Err(Error::invalid(format!(
-            "widget_origins holds at most {MAX_WIDGET_ORIGINS} origins"
-        )));
-    }
-    let mut origins = Vec::with_capacity(raw.len());
-    for entry in raw {
-        let origin = normalize_origin(entry)?;
-        if !origins.contains(&origin) {
-            origins.push(origin);
-        }
-    }
-    Ok(origins)
 }
 
 impl Desk {
@@ -280,46 +221,6 @@ mod tests {
             origin: origin.map(str::to_owned),
             host: Some(host.to_owned()),
         }
-    }
-
-    #[test]
-    fn origins_are_normalized_and_anything_else_is_refused() {
-        assert_eq!(
-            normalize_origin(" HTTPS://Shop.Example/ ").expect("valid"),
-            "https://shop.example"
-        );
-        assert_eq!(
-            normalize_origin("http://localhost:8080").expect("valid"),
-            "http://localhost:8080"
-        );
-        assert_eq!(
-            normalize_origin("http://[::1]:3000").expect("valid"),
-            "http://[::1]:3000"
-        );
-        for bad in [
-            "shop.example",
-            "ftp://shop.example",
-            "https://shop.example/path",
-            "https://*.example",
-            "https://shop.example:port",
-            "https://a b",
-            "https://x;script-src *",
-            "https://",
-            "null",
-        ] {
-            assert!(normalize_origin(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn a_list_is_deduplicated_and_bounded() {
-        let list = normalize_origins(&["https://a.example".into(), "HTTPS://A.example/".into()])
-            .expect("valid");
-        assert_eq!(list, vec!["https://a.example".to_owned()]);
-        let too_many: Vec<String> = (0..=MAX_WIDGET_ORIGINS)
-            .map(|i| format!("https://s{i}.example"))
-            .collect();
-        assert!(normalize_origins(&too_many).is_err());
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! quick responses and attachments. Thin handlers over [`crate::domain::Desk`].
 
 use super::extract::{AgentAuth, AnyAuth, ApiJson};
-use crate::app::AppState;
 use crate::auth::Audience;
 use crate::domain::attachments::{content_disposition, served_content_type};
+use crate::edge::AppState;
 use crate::error::{Error, Result};
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;

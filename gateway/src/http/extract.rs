@@ -1,8 +1,8 @@
 //! Request plumbing: the error response, JSON bodies with contract errors, and the
 //! authenticated principal.
 
-use crate::app::AppState;
 use crate::auth::Audience;
+use crate::edge::AppState;
 use crate::error::Error;
 use crate::principal::{AgentPrincipal, Principal};
 use axum::extract::rejection::JsonRejection;

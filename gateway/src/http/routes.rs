@@ -1,7 +1,7 @@
 //! One handler per row of the contract's HTTP table.
 
 use super::extract::{AgentAuth, AnyAuth, ApiJson, public_base};
-use crate::app::AppState;
+use crate::edge::AppState;
 use crate::error::{Error, Result};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -229,4 +229,15 @@ pub async fn messages(
         messages: page.messages,
         has_more: page.has_more,
     }))
+}
+
+/// Prometheus scrape endpoint. Unauthenticated, like `/healthz`: keep it on the private network.
+pub async fn metrics() -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        crate::metrics::render(),
+    )
 }

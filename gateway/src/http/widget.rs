@@ -10,44 +10,17 @@
 //! A preflight has no body and so no app key: it is answered for any origin, which grants
 //! nothing by itself; the request that follows is checked.
 
-use super::AgentAuth;
-use super::extract::ApiJson;
-use crate::app::AppState;
+use super::extract::{AgentAuth, AnyAuth, ApiJson};
 use crate::domain::widget::CallerOrigin;
+use crate::edge::{AppState, Caller};
 use crate::error::{Error, Result};
 use crate::principal::Principal;
 use axum::Json;
-use axum::extract::{FromRequestParts, Query, Request, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use switchboard_protocol::api::{IdentitySecret, WidgetConversation, WidgetSessionRequest};
-
-/// The caller's `Origin` and the `Host` it addressed.
-pub fn caller_origin(headers: &HeaderMap) -> CallerOrigin {
-    let text = |name| {
-        headers
-            .get(name)
-            .and_then(|value: &HeaderValue| value.to_str().ok())
-            .map(str::to_owned)
-    };
-    CallerOrigin {
-        origin: text(header::ORIGIN),
-        host: text(header::HOST),
-    }
-}
-
-/// The caller's origin as an extractor.
-pub struct Caller(pub CallerOrigin);
-
-impl<S: Send + Sync> FromRequestParts<S> for Caller {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Caller(caller_origin(&parts.headers)))
-    }
-}
 
 /// Whether a page refused for its origin may still read the refusal.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -145,7 +118,7 @@ pub async fn preflight(Caller(caller): Caller) -> Response {
 /// `GET /v1/widget/conversation`: the user's current conversation.
 pub async fn conversation(
     State(state): State<AppState>,
-    super::AnyAuth(principal): super::AnyAuth,
+    AnyAuth(principal): AnyAuth,
 ) -> Result<Json<WidgetConversation>> {
     match principal {
         Principal::User(user) => Ok(Json(state.desk.widget_conversation(&user).await?)),

@@ -4,13 +4,17 @@
 //!   socket, the hub's outbox, close requests, the heartbeat and shutdown.
 //! - `commands`: what each client frame does (thin calls into the domain).
 //! - `limits`: frame parsing and the per-connection rate limit.
+//! - `continuity`: per-conversation `seq` tracking of what a socket was sent.
+//!
+//! Sessions take [`crate::edge::AppState`] and never name `http`; the route to [`upgrade`] is
+//! a row of [`crate::router`].
 
 mod commands;
 mod continuity;
 mod limits;
 mod session;
 
-use crate::app::AppState;
+use crate::edge::{AppState, Caller};
 use crate::hub::OUTBOX_BYTES;
 use axum::extract::{State, WebSocketUpgrade};
 use axum::response::Response;
@@ -26,7 +30,7 @@ const WRITE_BUFFER_BYTES: usize = 8 * 1024;
 
 pub async fn upgrade(
     State(state): State<AppState>,
-    crate::http::widget::Caller(caller): crate::http::widget::Caller,
+    Caller(caller): Caller,
     ws: WebSocketUpgrade,
 ) -> Response {
     ws.read_buffer_size(READ_BUFFER_BYTES)

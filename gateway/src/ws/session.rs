@@ -2,12 +2,12 @@
 
 use super::continuity::{SeqTracker, Verdict};
 use super::limits::{self, REJECTIONS_BEFORE_CLOSE};
-use crate::app::AppState;
 use crate::auth::Audience;
 use crate::bus::Control;
 use crate::bus::ConversationMark;
 use crate::domain::widget::CallerOrigin;
 use crate::domain::{MAX_LIST, MAX_PAGE};
+use crate::edge::AppState;
 use crate::error::Error;
 use crate::hub::{Outbound, SocketHandle};
 use crate::principal::Principal;
