@@ -1,8 +1,8 @@
 //! Exactly one holder (contract 4.6) and the accept rules of decision 4.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use futures_util::future::join_all;
 use switchboard_load_tests::{WsClient, frame};
 use switchboard_protocol::*;

@@ -2,9 +2,9 @@
 //! see its conversation (group members, owners and admins), subscribed or not, so desks keep
 //! list previews and unread counts live. Users and bots never receive it.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use switchboard_load_tests::WsClient;
 use switchboard_protocol::api::CreateGroup;
 use switchboard_protocol::*;

@@ -1,9 +1,9 @@
 //! Who receives what (the "sent to" column of the server events, decisions 5, 6 and 9), and
 //! who may not even see a conversation.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use switchboard_load_tests::frame;
 use switchboard_protocol::api::CreateGroup;
 use switchboard_protocol::*;

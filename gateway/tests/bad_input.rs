@@ -1,9 +1,9 @@
 //! Malformed, oversized, unauthenticated and flooding input on the socket (contract 3 and 5,
 //! decisions 7, 8 and 11): each is answered as the contract says, and changes nothing.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use std::time::Duration;
 use switchboard_load_tests::{ClientError, WsClient, frame};
 use switchboard_protocol::*;

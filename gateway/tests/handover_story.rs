@@ -1,9 +1,9 @@
 //! The life of one conversation: entry bot, handover, accept, chat, private notes, retries,
 //! reconnects, resolve and reopen, as the user, the bot and the agent each see it.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use switchboard_load_tests::frame;
 use switchboard_protocol::api::MessagePage;
 use switchboard_protocol::*;

@@ -1,8 +1,8 @@
 //! Health and metrics endpoints.
 
-mod common;
+mod support;
 
-use common::TestGateway;
+use support::TestGateway;
 use std::time::Duration;
 
 async fn metric(base_url: &str, name: &str) -> f64 {

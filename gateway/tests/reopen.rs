@@ -1,9 +1,9 @@
 //! `conversation.reopen` (an addition): an online agent reopens a resolved conversation it may
 //! see and takes it; the user is told with a public system message and `conversation.updated`.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use switchboard_load_tests::{WsClient, frame};
 use switchboard_protocol::*;
 

@@ -1,8 +1,8 @@
 //! The two reply policies (contract 4.7): who may answer a conversation they do not hold.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use switchboard_protocol::*;
 
 #[tokio::test]

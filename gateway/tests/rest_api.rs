@@ -1,8 +1,8 @@
 //! The HTTP API (contract section 2): every endpoint, with its role checks.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use serde_json::json;
 use switchboard_load_tests::api::{Method, invite_token_from_url, segment};
 use switchboard_protocol::api::*;

@@ -5,10 +5,10 @@
 //! presence `online`; `connect_as_is` leaves them `offline`. The default group is `manual`
 //! unless a test makes it `auto`.
 
-mod common;
+mod support;
 
 use chrono::Datelike;
-use common::*;
+use support::*;
 use futures_util::future::join_all;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;

@@ -2,9 +2,9 @@
 //! identities (valid, expired, wrong key, missing when required) and the secret's rotation;
 //! the user's current conversation; and the iframe page's `frame-ancestors`.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use reqwest::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_SECURITY_POLICY, ORIGIN};
 use serde_json::{Value, json};
 use switchboard_load_tests::WsClient;
