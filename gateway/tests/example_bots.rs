@@ -16,10 +16,10 @@ mod support;
 #[path = "../examples/faq_bot.rs"]
 mod faq_bot;
 
-use support::*;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
+use support::*;
 use switchboard_load_tests::frame;
 use switchboard_protocol::api::CreatedBot;
 use switchboard_protocol::*;

@@ -2,8 +2,8 @@
 
 mod support;
 
-use support::TestGateway;
 use std::time::Duration;
+use support::TestGateway;
 
 async fn metric(base_url: &str, name: &str) -> f64 {
     let text = reqwest::get(format!("{base_url}/metrics"))

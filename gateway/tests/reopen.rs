@@ -32,11 +32,9 @@ async fn resolved_conversation(user_ws: &mut WsClient, agent_ws: &mut WsClient) 
 async fn an_online_agent_reopens_a_resolved_conversation_and_takes_it() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("reopen").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let bob = tenant.agent_in_default_group("Bob").await;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
+    let (bob, mut bob_ws) = online_agent(&gw, &tenant, "Bob").await;
     let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut bob_ws = gw.connect(&bob.token, "agent bob").await;
     let mut user_ws = gw.connect(&user.token, "user").await;
     let conv = resolved_conversation(&mut user_ws, &mut alice_ws).await;
     user_ws
@@ -118,15 +116,9 @@ async fn an_online_agent_reopens_a_resolved_conversation_and_takes_it() {
 async fn reopening_a_conversation_that_is_not_resolved_is_a_conflict() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("reopen-open").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let conv = user_ws
-        .send_message(None, "u-1", "Hi")
-        .await
-        .expect("u-1")
-        .conversation_id;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
+    let (_, _user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
+    let conv = first.conversation_id;
     // Queued.
     let refused = alice_ws
         .request_refused(&reopen(&conv))
@@ -143,10 +135,9 @@ async fn reopening_a_conversation_that_is_not_resolved_is_a_conflict() {
 async fn an_offline_agent_may_not_reopen() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("reopen-offline").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let bob = tenant.agent_in_default_group("Bob").await;
     let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
     let mut user_ws = gw.connect(&user.token, "user").await;
     let conv = resolved_conversation(&mut user_ws, &mut alice_ws).await;
 
@@ -181,10 +172,9 @@ async fn an_offline_agent_may_not_reopen() {
 async fn users_and_bots_may_not_reopen() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("reopen-roles").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let bot = tenant.bot("Helper").await;
     let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
     let mut user_ws = gw.connect(&user.token, "user").await;
     let mut bot_ws = gw.connect(&bot.token, "bot").await;
     let conv = resolved_conversation(&mut user_ws, &mut alice_ws).await;
@@ -204,11 +194,10 @@ async fn a_conversation_the_agent_may_not_see_is_not_found() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("reopen-mine").await;
     let other_tenant = gw.create_tenant("reopen-theirs").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let stranger = other_tenant.agent_in_default_group("Stranger").await;
     let loner = tenant.agent("Loner").await; // in no group
     let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
     let mut user_ws = gw.connect(&user.token, "user").await;
     let conv = resolved_conversation(&mut user_ws, &mut alice_ws).await;
 
@@ -231,10 +220,9 @@ async fn a_conversation_the_agent_may_not_see_is_not_found() {
 async fn an_agent_may_reopen_beyond_its_capacity() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("reopen-capacity").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
+    let (alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let user = tenant.user().await;
     let other_user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
     let mut user_ws = gw.connect(&user.token, "user").await;
     let mut other_ws = gw.connect(&other_user.token, "other user").await;
     let conv = resolved_conversation(&mut user_ws, &mut alice_ws).await;

@@ -3,8 +3,8 @@
 
 mod support;
 
-use support::*;
 use serde_json::json;
+use support::*;
 use switchboard_load_tests::api::{Method, segment};
 use switchboard_load_tests::{WsClient, frame};
 use switchboard_protocol::api::{

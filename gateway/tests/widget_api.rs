@@ -4,9 +4,9 @@
 
 mod support;
 
-use support::*;
 use reqwest::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_SECURITY_POLICY, ORIGIN};
 use serde_json::{Value, json};
+use support::*;
 use switchboard_load_tests::WsClient;
 use switchboard_protocol::api::*;
 use switchboard_protocol::*;

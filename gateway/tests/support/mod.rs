@@ -15,6 +15,10 @@
 
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+mod scenario;
+#[allow(unused_imports)] // a test binary that uses no scenario helper
+pub use scenario::*;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
