@@ -6,7 +6,6 @@ mod support;
 
 use support::*;
 use switchboard_load_tests::WsClient;
-use switchboard_protocol::api::CreateGroup;
 use switchboard_protocol::*;
 
 fn any_activity(f: &ServerFrame) -> bool {
@@ -159,16 +158,7 @@ async fn activity_reaches_admins_but_not_agents_of_other_groups() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("activity-audience").await;
     let dave = tenant.agent("Dave").await;
-    let other = tenant
-        .owner
-        .create_group(&CreateGroup {
-            name: "Elsewhere".into(),
-            assignment: None,
-            business_hours: None,
-        })
-        .await
-        .expect("another group");
-    tenant.add_to_group(&other.id, &[dave.id().clone()]).await;
+    second_group(&tenant, "Elsewhere", &[&dave]).await;
     let admin = tenant.agent_with_role("Ada", Role::Admin).await;
     let mut dave_ws = gw.connect(&dave.token, "agent dave (other group)").await;
     let mut owner_ws = gw.connect(&tenant.owner_token, "owner").await;

@@ -5,7 +5,6 @@ mod support;
 
 use support::*;
 use switchboard_load_tests::frame;
-use switchboard_protocol::api::CreateGroup;
 use switchboard_protocol::*;
 
 #[tokio::test]
@@ -93,16 +92,7 @@ async fn conversation_updates_reach_group_members_and_admins_but_not_other_agent
     let tenant = gw.create_tenant("updates").await;
     let alice = tenant.agent_in_default_group("Alice").await;
     let dave = tenant.agent("Dave").await;
-    let other = tenant
-        .owner
-        .create_group(&CreateGroup {
-            name: "Elsewhere".into(),
-            assignment: None,
-            business_hours: None,
-        })
-        .await
-        .expect("another group");
-    tenant.add_to_group(&other.id, &[dave.id().clone()]).await;
+    second_group(&tenant, "Elsewhere", &[&dave]).await;
     let mut alice_ws = gw.connect(&alice.token, "agent alice (member)").await;
     let mut dave_ws = gw.connect(&dave.token, "agent dave (other group)").await;
     let mut owner_ws = gw.connect(&tenant.owner_token, "owner").await;

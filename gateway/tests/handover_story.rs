@@ -668,17 +668,8 @@ async fn assign_transfer_and_unassign_move_the_conversation_as_the_contract_says
     let tenant = gw.create_tenant("moves").await;
     let bot = tenant.bot("Helper").await;
     let alice = tenant.agent_in_default_group("Alice").await;
-    let night = tenant
-        .owner
-        .create_group(&switchboard_protocol::api::CreateGroup {
-            name: "Night".into(),
-            assignment: None,
-            business_hours: None,
-        })
-        .await
-        .expect("a second group");
     let nora = tenant.agent("Nora").await;
-    tenant.add_to_group(&night.id, &[nora.id().clone()]).await;
+    let night = second_group(&tenant, "Night", &[&nora]).await;
     let mut owner_ws = gw.connect(&tenant.owner_token, "owner").await;
     let mut bot_ws = gw.connect(&bot.token, "bot").await;
     let (_user, mut user_ws, first) = user_opens(&gw, &tenant, "Hi").await;

@@ -682,16 +682,7 @@ async fn a_group_is_online_while_a_member_is_connected() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("online").await;
     let arno = tenant.agent("Arno").await;
-    let group = tenant
-        .owner
-        .create_group(&CreateGroup {
-            name: "Night".into(),
-            assignment: None,
-            business_hours: None,
-        })
-        .await
-        .expect("create group");
-    tenant.add_to_group(&group.id, &[arno.id().clone()]).await;
+    let group = second_group(&tenant, "Night", &[&arno]).await;
     let is_online = |groups: Vec<Group>| groups.iter().find(|g| g.id == group.id).map(|g| g.online);
     assert_eq!(
         is_online(tenant.owner.groups().await.expect("groups")),

@@ -68,7 +68,7 @@ pub async fn auto_group_agents<const N: usize>(
         .unwrap_or_else(|_| unreachable!("one agent per name"))
 }
 
-/// A second (manual) group with these members.
+/// A second (manual) group with these members (asserted listed as members).
 pub async fn second_group(tenant: &Tenant, name: &str, members: &[&TestAgent]) -> Group {
     let group = tenant
         .owner
@@ -79,7 +79,15 @@ pub async fn second_group(tenant: &Tenant, name: &str, members: &[&TestAgent]) -
         })
         .await
         .unwrap_or_else(|e| panic!("owner creates group {name}: {e}"));
-    set_members(tenant, &group.id, members).await
+    let group = set_members(tenant, &group.id, members).await;
+    for agent in members {
+        assert!(
+            group.member_ids.contains(agent.id()),
+            "{} is a member of {name} now",
+            agent.login
+        );
+    }
+    group
 }
 
 pub async fn set_capacity(tenant: &Tenant, agent: &TestAgent, capacity: Option<u32>) -> Agent {
