@@ -6,6 +6,10 @@
 //! parallel without sharing anything. The gateway's log goes to a file in that directory
 //! and is printed when a test fails, since that is when it is needed.
 //!
+//! `scenario.rs` (re-exported here) holds the set-ups the suites share: an agent of the
+//! default group online, a user who opened a conversation, agents of an auto-assigning
+//! group, a conversation the entry bot holds, and the waits that read like the routing rules.
+//!
 //! The multi-node parts beside this file stand alone, and a test that needs them includes
 //! them by path (`#[path = "support/postgres.rs"] mod postgres_server;`), so the
 //! single-gateway test binaries do not compile them:
