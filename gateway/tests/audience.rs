@@ -244,13 +244,8 @@ async fn a_user_cannot_name_another_users_conversation() {
             .iter()
             .all(|m| m.author.id != ben.user_id.as_str())
     );
-    let open = tenant
-        .owner
-        .conversations(ConversationView::Bot)
-        .await
-        .expect("bot view");
     assert!(
-        open.iter().any(|c| c.id == conv),
+        lists(&tenant.owner, ConversationView::Bot, &conv).await,
         "ben's handover did not move anna's conversation"
     );
 }

@@ -320,13 +320,8 @@ async fn conversation_goes_from_entry_bot_to_agent_and_survives_retries_reconnec
         reopened.assignee.as_ref().map(|a| a.id.as_str()),
         Some(alice.id().as_str())
     );
-    let mine = alice
-        .api
-        .conversations(ConversationView::Mine)
-        .await
-        .expect("alice lists her conversations");
     assert!(
-        mine.iter().any(|c| c.id == conv),
+        lists(&alice.api, ConversationView::Mine, &conv).await,
         "the reopened conversation is alice's again"
     );
 }
@@ -502,13 +497,8 @@ async fn a_user_message_without_conversation_id_after_resolve_opens_a_new_conver
         old.messages.iter().all(|m| m.id != third.id),
         "the old conversation did not get it"
     );
-    let statuses = tenant
-        .owner
-        .conversations(ConversationView::Closed)
-        .await
-        .expect("closed view");
     assert!(
-        statuses.iter().any(|c| c.id == conv),
+        lists(&tenant.owner, ConversationView::Closed, &conv).await,
         "the old conversation stays resolved"
     );
 }

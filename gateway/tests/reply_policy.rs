@@ -110,13 +110,8 @@ async fn reply_assigns_gives_the_conversation_to_the_replying_agent_and_the_bot_
         (assignee.kind, assignee.id.as_str()),
         (HolderKind::Agent, alice.id().as_str())
     );
-    let mine = alice
-        .api
-        .conversations(ConversationView::Mine)
-        .await
-        .expect("mine");
     assert!(
-        mine.iter().any(|c| c.id == conv),
+        lists(&alice.api, ConversationView::Mine, &conv).await,
         "alice's `mine` view lists it"
     );
 
@@ -132,10 +127,8 @@ async fn reply_assigns_gives_the_conversation_to_the_replying_agent_and_the_bot_
         .assert_nothing(message_with_id(&next.id), QUIET)
         .await
         .expect("the bot left: it gets no more user messages");
-    let bots = tenant
-        .owner
-        .conversations(ConversationView::Bot)
-        .await
-        .expect("bot view");
-    assert!(bots.iter().all(|c| c.id != conv), "no longer held by a bot");
+    assert!(
+        !lists(&tenant.owner, ConversationView::Bot, &conv).await,
+        "no longer held by a bot"
+    );
 }

@@ -498,12 +498,10 @@ async fn deleting_an_agent_sends_its_open_conversations_back_to_the_queue() {
         .await
         .expect("the group sees the conversation back in the queue");
     assert_eq!(back.assignee, None);
-    let queue = bob
-        .api
-        .conversations(ConversationView::Unassigned)
-        .await
-        .expect("the queue");
-    assert!(queue.iter().any(|c| c.id == conv), "listed as unassigned");
+    assert!(
+        lists(&bob.api, ConversationView::Unassigned, &conv).await,
+        "listed as unassigned"
+    );
     bob_ws
         .accept(&conv)
         .await

@@ -7,7 +7,7 @@
 //! it had written the steps out.
 
 use super::{T, Tenant, TestAgent, TestGateway, unique};
-use switchboard_load_tests::WsClient;
+use switchboard_load_tests::{Api, WsClient};
 use switchboard_protocol::api::{
     CreateGroup, CreatedBot, PatchAgent, PatchGroup, PatchSettings, WidgetSession,
 };
@@ -193,6 +193,18 @@ pub async fn customer_with_conversation(
     (c, conv)
 }
 
+/// A connected user ("user") whose new conversation the entry bot holds, as the bot's socket
+/// has seen.
+pub async fn conversation_with_the_bot(
+    gw: &TestGateway,
+    tenant: &Tenant,
+    bot_ws: &mut WsClient,
+) -> (Customer, ConversationId) {
+    let (user, conv) = customer_with_conversation(gw, tenant, "user").await;
+    expect_the_bot_holds(bot_ws, &conv).await;
+    (user, conv)
+}
+
 impl Customer {
     /// The user writes without a conversation id: opens (or continues) its conversation.
     pub async fn open(&mut self, text: &str) -> ConversationId {
@@ -316,6 +328,15 @@ pub async fn expect_stays_queued(
     );
 }
 
+/// Whether `view`, as `api`'s caller lists it, shows `conv`.
+pub async fn lists(api: &Api, view: ConversationView, conv: &ConversationId) -> bool {
+    api.conversations(view)
+        .await
+        .unwrap_or_else(|e| panic!("list the {view:?} view: {e}"))
+        .iter()
+        .any(|c| c.id == *conv)
+}
+
 /// The group as the owner lists it.
 pub async fn group(tenant: &Tenant, id: &GroupId) -> Group {
     tenant
@@ -347,16 +368,4 @@ pub async fn wait_connected(tenant: &Tenant, agent: &TestAgent, connected: bool)
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-}
-
-/// A connected user ("user") whose new conversation the entry bot holds, as the bot's socket
-/// has seen.
-pub async fn conversation_with_the_bot(
-    gw: &TestGateway,
-    tenant: &Tenant,
-    bot_ws: &mut WsClient,
-) -> (Customer, ConversationId) {
-    let (user, conv) = customer_with_conversation(gw, tenant, "user").await;
-    expect_the_bot_holds(bot_ws, &conv).await;
-    (user, conv)
 }
