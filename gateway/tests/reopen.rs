@@ -14,18 +14,20 @@ fn reopen(conversation_id: &ConversationId) -> ClientFrame {
     })
 }
 
-/// A user's new conversation (queued in the default group, no entry bot), resolved by `agent`.
-async fn resolved_conversation(user_ws: &mut WsClient, agent_ws: &mut WsClient) -> ConversationId {
-    let conv = user_ws
-        .send_message(None, "u-1", "Hello, my order is late")
-        .await
-        .expect("the user's first message")
-        .conversation_id;
+/// A new user's conversation (queued in the default group, no entry bot), resolved by the
+/// agent of `agent_ws`; returns the user's socket too.
+async fn resolved_conversation(
+    gw: &TestGateway,
+    tenant: &Tenant,
+    agent_ws: &mut WsClient,
+) -> (WsClient, ConversationId) {
+    let (_, user_ws, first) = user_opens(gw, tenant, "Hello, my order is late").await;
+    let conv = first.conversation_id;
     agent_ws.accept(&conv).await.expect("the agent accepts");
     let resolved = agent_ws.resolve(&conv).await.expect("the agent resolves");
     assert_eq!(resolved.status, ConversationStatus::Resolved);
     assert!(resolved.resolved_at.is_some());
-    conv
+    (user_ws, conv)
 }
 
 #[tokio::test]
@@ -34,9 +36,7 @@ async fn an_online_agent_reopens_a_resolved_conversation_and_takes_it() {
     let tenant = gw.create_tenant("reopen").await;
     let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let (bob, mut bob_ws) = online_agent(&gw, &tenant, "Bob").await;
-    let user = tenant.user().await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let conv = resolved_conversation(&mut user_ws, &mut alice_ws).await;
+    let (mut user_ws, conv) = resolved_conversation(&gw, &tenant, &mut alice_ws).await;
     user_ws
         .wait_conversation(
             |c| c.id == conv && c.status == ConversationStatus::Resolved,
@@ -137,9 +137,7 @@ async fn an_offline_agent_may_not_reopen() {
     let tenant = gw.create_tenant("reopen-offline").await;
     let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let bob = tenant.agent_in_default_group("Bob").await;
-    let user = tenant.user().await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let conv = resolved_conversation(&mut user_ws, &mut alice_ws).await;
+    let (_user_ws, conv) = resolved_conversation(&gw, &tenant, &mut alice_ws).await;
 
     let mut bob_ws = gw.connect_as_is(&bob.token, "agent bob (offline)").await;
     let refused = bob_ws
@@ -174,10 +172,8 @@ async fn users_and_bots_may_not_reopen() {
     let tenant = gw.create_tenant("reopen-roles").await;
     let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let bot = tenant.bot("Helper").await;
-    let user = tenant.user().await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
     let mut bot_ws = gw.connect(&bot.token, "bot").await;
-    let conv = resolved_conversation(&mut user_ws, &mut alice_ws).await;
+    let (mut user_ws, conv) = resolved_conversation(&gw, &tenant, &mut alice_ws).await;
 
     assert_refused(user_ws.request(&reopen(&conv)).await, ErrorCode::Forbidden);
     assert_refused(bot_ws.request(&reopen(&conv)).await, ErrorCode::Forbidden);
@@ -197,9 +193,7 @@ async fn a_conversation_the_agent_may_not_see_is_not_found() {
     let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let stranger = other_tenant.agent_in_default_group("Stranger").await;
     let loner = tenant.agent("Loner").await; // in no group
-    let user = tenant.user().await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let conv = resolved_conversation(&mut user_ws, &mut alice_ws).await;
+    let (_user_ws, conv) = resolved_conversation(&gw, &tenant, &mut alice_ws).await;
 
     let mut stranger_ws = gw.connect(&stranger.token, "agent of another tenant").await;
     assert_refused(
@@ -221,11 +215,9 @@ async fn an_agent_may_reopen_beyond_its_capacity() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("reopen-capacity").await;
     let (alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
-    let user = tenant.user().await;
     let other_user = tenant.user().await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
     let mut other_ws = gw.connect(&other_user.token, "other user").await;
-    let conv = resolved_conversation(&mut user_ws, &mut alice_ws).await;
+    let (_user_ws, conv) = resolved_conversation(&gw, &tenant, &mut alice_ws).await;
     let busy = other_ws
         .send_message(None, "o-1", "Me too")
         .await
