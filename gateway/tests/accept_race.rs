@@ -1,9 +1,9 @@
 //! Exactly one holder (contract 4.6) and the accept rules of decision 4.
 
-mod common;
+mod support;
 
-use common::*;
 use futures_util::future::join_all;
+use support::*;
 use switchboard_load_tests::{WsClient, frame};
 use switchboard_protocol::*;
 
@@ -103,9 +103,8 @@ async fn exactly_one_of_six_agents_wins_a_concurrent_accept() {
 async fn accepting_a_conversation_you_already_hold_is_acknowledged() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("again").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
+    let (alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
     let mut user_ws = gw.connect(&user.token, "user").await;
     let conv = user_ws
         .send_message(None, "u-1", "Hi")
@@ -129,17 +128,10 @@ async fn accepting_a_conversation_you_already_hold_is_acknowledged() {
 async fn accepting_a_conversation_held_by_another_agent_is_a_conflict() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("held").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let bob = tenant.agent_in_default_group("Bob").await;
-    let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut bob_ws = gw.connect(&bob.token, "agent bob").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let conv = user_ws
-        .send_message(None, "u-1", "Hi")
-        .await
-        .expect("u-1")
-        .conversation_id;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
+    let (_bob, mut bob_ws) = online_agent(&gw, &tenant, "Bob").await;
+    let (_, _user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
+    let conv = first.conversation_id;
 
     alice_ws.accept(&conv).await.expect("alice accepts");
     assert_refused(bob_ws.accept(&conv).await, ErrorCode::Conflict);
@@ -152,13 +144,9 @@ async fn accepting_a_conversation_held_by_another_agent_is_a_conflict() {
 async fn accepting_a_bot_held_conversation_is_a_conflict() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("botheld").await;
-    let bot = tenant.entry_bot("Helper").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let user = tenant.user().await;
-    let mut bot_ws = gw.connect(&bot.token, "bot").await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let first = user_ws.send_message(None, "u-1", "Hi").await.expect("u-1");
+    let (_bot, mut bot_ws) = connected_entry_bot(&gw, &tenant).await;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
+    let (_user, mut user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
     bot_ws
         .wait_message(|m| m.id == first.id, T, "the user's message")
         .await
@@ -182,17 +170,10 @@ async fn accepting_a_bot_held_conversation_is_a_conflict() {
 async fn accepting_a_resolved_conversation_is_a_conflict() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("resolved").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let bob = tenant.agent_in_default_group("Bob").await;
-    let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut bob_ws = gw.connect(&bob.token, "agent bob").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let conv = user_ws
-        .send_message(None, "u-1", "Hi")
-        .await
-        .expect("u-1")
-        .conversation_id;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
+    let (_bob, mut bob_ws) = online_agent(&gw, &tenant, "Bob").await;
+    let (_, _user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
+    let conv = first.conversation_id;
 
     alice_ws.accept(&conv).await.expect("alice accepts");
     alice_ws.resolve(&conv).await.expect("alice resolves");
@@ -266,12 +247,10 @@ async fn concurrent_retries_of_the_opening_message_store_one_message_in_one_conv
 async fn concurrent_senders_get_unique_gapless_seqs() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("seqrace").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let bob = tenant.agent_in_default_group("Bob").await;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
+    let (_bob, mut bob_ws) = online_agent(&gw, &tenant, "Bob").await;
     let user = tenant.user().await;
     let mut user_ws = gw.connect(&user.token, "user").await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut bob_ws = gw.connect(&bob.token, "agent bob").await;
     let conv = user_ws
         .send_message(None, "u-0", "Hi")
         .await

@@ -2,11 +2,10 @@
 //! see its conversation (group members, owners and admins), subscribed or not, so desks keep
 //! list previews and unread counts live. Users and bots never receive it.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use switchboard_load_tests::WsClient;
-use switchboard_protocol::api::CreateGroup;
 use switchboard_protocol::*;
 
 fn any_activity(f: &ServerFrame) -> bool {
@@ -109,14 +108,10 @@ async fn a_group_member_who_did_not_subscribe_gets_activity_with_a_preview() {
 async fn a_private_note_is_announced_as_private_and_users_get_no_activity() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("activity-private").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let bob = tenant.agent_in_default_group("Bob").await;
-    let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut bob_ws = gw.connect(&bob.token, "agent bob").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
+    let (alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
+    let (_bob, mut bob_ws) = online_agent(&gw, &tenant, "Bob").await;
 
-    let first = user_ws.send_message(None, "u-1", "Hi").await.expect("u-1");
+    let (_user, mut user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
     let conv = first.conversation_id.clone();
     // The queue's system notice ("Waiting for an agent") is announced like any message.
     let waiting = wait_activity(&mut bob_ws, &conv, first.seq + 1, "the system notice").await;
@@ -163,27 +158,13 @@ async fn activity_reaches_admins_but_not_agents_of_other_groups() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("activity-audience").await;
     let dave = tenant.agent("Dave").await;
-    let other = tenant
-        .owner
-        .create_group(&CreateGroup {
-            name: "Elsewhere".into(),
-            assignment: None,
-            business_hours: None,
-        })
-        .await
-        .expect("another group");
-    tenant.add_to_group(&other.id, &[dave.id().clone()]).await;
+    second_group(&tenant, "Elsewhere", &[&dave]).await;
     let admin = tenant.agent_with_role("Ada", Role::Admin).await;
-    let user = tenant.user().await;
     let mut dave_ws = gw.connect(&dave.token, "agent dave (other group)").await;
     let mut owner_ws = gw.connect(&tenant.owner_token, "owner").await;
     let mut admin_ws = gw.connect(&admin.token, "admin").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
 
-    let first = user_ws
-        .send_message(None, "u-1", "Where is my parcel?")
-        .await
-        .expect("u-1");
+    let (_, _user_ws, first) = user_opens(&gw, &tenant, "Where is my parcel?").await;
     let conv = first.conversation_id.clone();
     for (ws, who) in [(&mut owner_ws, "the owner"), (&mut admin_ws, "an admin")] {
         let activity = wait_activity(ws, &conv, first.seq, who).await;

@@ -1,11 +1,10 @@
 //! Who receives what (the "sent to" column of the server events, decisions 5, 6 and 9), and
 //! who may not even see a conversation.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use switchboard_load_tests::frame;
-use switchboard_protocol::api::CreateGroup;
 use switchboard_protocol::*;
 
 #[tokio::test]
@@ -15,14 +14,12 @@ async fn message_created_reaches_the_user_the_holder_and_subscribers_only() {
     let alice = tenant.agent_in_default_group("Alice").await;
     let bob = tenant.agent_in_default_group("Bob").await;
     let carol = tenant.agent_in_default_group("Carol").await;
-    let user = tenant.user().await;
     let mut alice_ws = gw.connect(&alice.token, "agent alice (holder)").await;
     let mut bob_ws = gw.connect(&bob.token, "agent bob (subscriber)").await;
     let mut carol_ws = gw.connect(&carol.token, "agent carol (neither)").await;
     let mut owner_ws = gw.connect(&tenant.owner_token, "owner (neither)").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
 
-    let first = user_ws.send_message(None, "u-1", "Hi").await.expect("u-1");
+    let (_user, mut user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
     let conv = first.conversation_id.clone();
     alice_ws.accept(&conv).await.expect("alice accepts");
     let subscribed = bob_ws.subscribe(&conv, None).await.expect("bob subscribes");
@@ -95,27 +92,13 @@ async fn conversation_updates_reach_group_members_and_admins_but_not_other_agent
     let tenant = gw.create_tenant("updates").await;
     let alice = tenant.agent_in_default_group("Alice").await;
     let dave = tenant.agent("Dave").await;
-    let other = tenant
-        .owner
-        .create_group(&CreateGroup {
-            name: "Elsewhere".into(),
-            assignment: None,
-            business_hours: None,
-        })
-        .await
-        .expect("another group");
-    tenant.add_to_group(&other.id, &[dave.id().clone()]).await;
-    let user = tenant.user().await;
+    second_group(&tenant, "Elsewhere", &[&dave]).await;
     let mut alice_ws = gw.connect(&alice.token, "agent alice (member)").await;
     let mut dave_ws = gw.connect(&dave.token, "agent dave (other group)").await;
     let mut owner_ws = gw.connect(&tenant.owner_token, "owner").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
 
-    let conv = user_ws
-        .send_message(None, "u-1", "Hi")
-        .await
-        .expect("u-1")
-        .conversation_id;
+    let (_user, mut user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
+    let conv = first.conversation_id;
     alice_ws
         .wait_conversation(|c| c.id == conv, T, "the new conversation")
         .await
@@ -152,10 +135,8 @@ async fn an_agent_outside_the_group_cannot_see_the_conversation() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("outside").await;
     let dave = tenant.agent("Dave").await;
-    let user = tenant.user().await;
     let mut dave_ws = gw.connect(&dave.token, "agent dave (no group)").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let first = user_ws.send_message(None, "u-1", "Hi").await.expect("u-1");
+    let (_, _user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
     let conv = first.conversation_id.clone();
 
     assert_all_refused(
@@ -217,10 +198,9 @@ async fn an_agent_outside_the_group_cannot_see_the_conversation() {
 async fn a_user_cannot_name_another_users_conversation() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("users").await;
-    let bot = tenant.entry_bot("Helper").await;
+    let (_bot, mut bot_ws) = connected_entry_bot(&gw, &tenant).await;
     let anna = tenant.user().await;
     let ben = tenant.user().await;
-    let mut bot_ws = gw.connect(&bot.token, "bot").await;
     let mut anna_ws = gw.connect(&anna.token, "user anna").await;
     let mut ben_ws = gw.connect(&ben.token, "user ben").await;
     let conv = anna_ws
@@ -264,13 +244,8 @@ async fn a_user_cannot_name_another_users_conversation() {
             .iter()
             .all(|m| m.author.id != ben.user_id.as_str())
     );
-    let open = tenant
-        .owner
-        .conversations(ConversationView::Bot)
-        .await
-        .expect("bot view");
     assert!(
-        open.iter().any(|c| c.id == conv),
+        lists(&tenant.owner, ConversationView::Bot, &conv).await,
         "ben's handover did not move anna's conversation"
     );
 }
@@ -279,11 +254,8 @@ async fn a_user_cannot_name_another_users_conversation() {
 async fn a_private_message_from_a_user_or_a_bot_is_forbidden() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("private").await;
-    let bot = tenant.entry_bot("Helper").await;
-    let user = tenant.user().await;
-    let mut bot_ws = gw.connect(&bot.token, "bot").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let first = user_ws.send_message(None, "u-1", "Hi").await.expect("u-1");
+    let (_bot, mut bot_ws) = connected_entry_bot(&gw, &tenant).await;
+    let (_user, mut user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
     let conv = first.conversation_id.clone();
     bot_ws
         .wait_message(|m| m.id == first.id, T, "the user's message")

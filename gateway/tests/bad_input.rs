@@ -1,10 +1,10 @@
 //! Malformed, oversized, unauthenticated and flooding input on the socket (contract 3 and 5,
 //! decisions 7, 8 and 11): each is answered as the contract says, and changes nothing.
 
-mod common;
+mod support;
 
-use common::*;
 use std::time::Duration;
+use support::*;
 use switchboard_load_tests::{ClientError, WsClient, frame};
 use switchboard_protocol::*;
 use tokio::time::Instant;
@@ -276,7 +276,7 @@ async fn a_connection_without_auth_is_closed_with_4001_after_10_seconds() {
 async fn frames_before_auth_are_refused_unauthorized_and_never_executed() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("preauth").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let (mut user_ws, user) = user_socket(&gw, &tenant).await;
     let first = user_ws.send_message(None, "u-1", "Hi").await.expect("u-1");
     let conv = first.conversation_id.clone();
@@ -305,7 +305,6 @@ async fn frames_before_auth_are_refused_unauthorized_and_never_executed() {
         .await
         .expect("auth after refused frames");
     assert_eq!(welcome.role, ClientRole::User);
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
     let history = alice_ws.history(&conv, None).await.expect("history");
     assert!(
         history.messages.iter().all(|m| m.text != "ghost"),

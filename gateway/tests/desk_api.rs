@@ -2,9 +2,9 @@
 //! tags, search, quick responses and attachments, with their role checks, validation, tenant
 //! isolation and live `conversation.updated` events.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use switchboard_load_tests::api::Method;
 use switchboard_load_tests::{WsClient, frame};
 use switchboard_protocol::desk::*;

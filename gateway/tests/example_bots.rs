@@ -10,16 +10,16 @@
 //! test installs the package with `pip --user` when it is missing, and fails loudly if it
 //! cannot.
 
-mod common;
+mod support;
 
 #[allow(dead_code, unused_imports)]
 #[path = "../examples/faq_bot.rs"]
 mod faq_bot;
 
-use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
+use support::*;
 use switchboard_load_tests::frame;
 use switchboard_protocol::api::CreatedBot;
 use switchboard_protocol::*;

@@ -1,9 +1,9 @@
 //! The life of one conversation: entry bot, handover, accept, chat, private notes, retries,
 //! reconnects, resolve and reopen, as the user, the bot and the agent each see it.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use switchboard_load_tests::frame;
 use switchboard_protocol::api::MessagePage;
 use switchboard_protocol::*;
@@ -17,14 +17,13 @@ fn seqs(page: &[Message]) -> Vec<u64> {
 async fn conversation_goes_from_entry_bot_to_agent_and_survives_retries_reconnects_and_resolve() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("story").await;
-    let bot = tenant.entry_bot("Helper").await;
+    let (bot, mut bot_ws) = connected_entry_bot(&gw, &tenant).await;
     let alice = tenant.agent_in_default_group("Alice").await;
     // New agents are offline; the harness's `connect` sets an agent's presence online, which
     // accepting needs.
     assert_eq!(alice.agent.presence, Presence::Offline);
     let user = tenant.user().await;
 
-    let mut bot_ws = gw.connect(&bot.token, "bot").await;
     let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
     let mut user_ws = gw.connect(&user.token, "user").await;
 
@@ -321,13 +320,8 @@ async fn conversation_goes_from_entry_bot_to_agent_and_survives_retries_reconnec
         reopened.assignee.as_ref().map(|a| a.id.as_str()),
         Some(alice.id().as_str())
     );
-    let mine = alice
-        .api
-        .conversations(ConversationView::Mine)
-        .await
-        .expect("alice lists her conversations");
     assert!(
-        mine.iter().any(|c| c.id == conv),
+        lists(&alice.api, ConversationView::Mine, &conv).await,
         "the reopened conversation is alice's again"
     );
 }
@@ -336,17 +330,10 @@ async fn conversation_goes_from_entry_bot_to_agent_and_survives_retries_reconnec
 async fn user_can_ask_for_a_human_and_sees_the_handover_message() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("ask").await;
-    let bot = tenant.entry_bot("Helper").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let user = tenant.user().await;
-    let mut bot_ws = gw.connect(&bot.token, "bot").await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
+    let (_bot, mut bot_ws) = connected_entry_bot(&gw, &tenant).await;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
 
-    let first = user_ws
-        .send_message(None, "u-1", "I want a human")
-        .await
-        .expect("u-1");
+    let (_user, mut user_ws, first) = user_opens(&gw, &tenant, "I want a human").await;
     let conv = first.conversation_id.clone();
     bot_ws
         .wait_message(|m| m.id == first.id, T, "the user's message")
@@ -392,12 +379,9 @@ async fn user_can_ask_for_a_human_and_sees_the_handover_message() {
 async fn without_entry_bot_a_new_conversation_waits_in_the_default_queue() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("queue").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
 
-    let first = user_ws.send_message(None, "u-1", "Hi").await.expect("u-1");
+    let (user, _user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
     let update = alice_ws
         .wait_conversation(|c| c.id == first.conversation_id, T, "the new conversation")
         .await
@@ -478,11 +462,9 @@ async fn retrying_the_opening_message_returns_it_and_opens_no_second_conversatio
 async fn a_user_message_without_conversation_id_after_resolve_opens_a_new_conversation() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("reopen").await;
-    let user = tenant.user().await;
     let mut owner_ws = gw.connect(&tenant.owner_token, "owner").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
 
-    let first = user_ws.send_message(None, "u-1", "Hi").await.expect("u-1");
+    let (_user, mut user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
     let conv = first.conversation_id.clone();
     // Without conversation_id the user continues its latest unresolved conversation.
     let second = user_ws
@@ -515,13 +497,8 @@ async fn a_user_message_without_conversation_id_after_resolve_opens_a_new_conver
         old.messages.iter().all(|m| m.id != third.id),
         "the old conversation did not get it"
     );
-    let statuses = tenant
-        .owner
-        .conversations(ConversationView::Closed)
-        .await
-        .expect("closed view");
     assert!(
-        statuses.iter().any(|c| c.id == conv),
+        lists(&tenant.owner, ConversationView::Closed, &conv).await,
         "the old conversation stays resolved"
     );
 }
@@ -531,11 +508,8 @@ async fn handover_frames_carry_their_req_in_the_ack() {
     // `request` matches by req; this checks the raw ack really carries the one we sent.
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("req").await;
-    let bot = tenant.entry_bot("Helper").await;
-    let user = tenant.user().await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let mut bot_ws = gw.connect(&bot.token, "bot").await;
-    let first = user_ws.send_message(None, "u-1", "Hi").await.expect("u-1");
+    let (_bot, mut bot_ws) = connected_entry_bot(&gw, &tenant).await;
+    let (_, _user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
     let handover = frame::handover(&first.conversation_id);
     let ack = bot_ws
         .request(&handover)
@@ -552,13 +526,9 @@ async fn handover_frames_carry_their_req_in_the_ack() {
 async fn every_status_change_appends_exactly_one_system_message() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("system").await;
-    let bot = tenant.entry_bot("Helper").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let user = tenant.user().await;
-    let mut bot_ws = gw.connect(&bot.token, "bot").await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let first = user_ws.send_message(None, "u-1", "Hi").await.expect("u-1");
+    let (_bot, mut bot_ws) = connected_entry_bot(&gw, &tenant).await;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
+    let (_user, mut user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
     let conv = first.conversation_id.clone();
     bot_ws
         .wait_message(|m| m.id == first.id, T, "the user's message")
@@ -620,9 +590,8 @@ async fn every_status_change_appends_exactly_one_system_message() {
 async fn the_same_client_msg_id_from_another_author_is_a_new_message() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("cmid").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
     let mut user_ws = gw.connect(&user.token, "user").await;
     let first = user_ws
         .send_message(None, "same-id", "Hi")
@@ -689,26 +658,12 @@ async fn assign_transfer_and_unassign_move_the_conversation_as_the_contract_says
     let tenant = gw.create_tenant("moves").await;
     let bot = tenant.bot("Helper").await;
     let alice = tenant.agent_in_default_group("Alice").await;
-    let night = tenant
-        .owner
-        .create_group(&switchboard_protocol::api::CreateGroup {
-            name: "Night".into(),
-            assignment: None,
-            business_hours: None,
-        })
-        .await
-        .expect("a second group");
     let nora = tenant.agent("Nora").await;
-    tenant.add_to_group(&night.id, &[nora.id().clone()]).await;
-    let user = tenant.user().await;
+    let night = second_group(&tenant, "Night", &[&nora]).await;
     let mut owner_ws = gw.connect(&tenant.owner_token, "owner").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
     let mut bot_ws = gw.connect(&bot.token, "bot").await;
-    let conv = user_ws
-        .send_message(None, "u-1", "Hi")
-        .await
-        .expect("u-1")
-        .conversation_id;
+    let (_user, mut user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
+    let conv = first.conversation_id;
 
     // Transfer to a group nobody of which is connected: unavailable, nothing changes.
     assert_refused(

@@ -1,9 +1,9 @@
 //! Health and metrics endpoints.
 
-mod common;
+mod support;
 
-use common::TestGateway;
 use std::time::Duration;
+use support::TestGateway;
 
 async fn metric(base_url: &str, name: &str) -> f64 {
     let text = reqwest::get(format!("{base_url}/metrics"))

@@ -1,9 +1,9 @@
 //! `conversation.reopen` (an addition): an online agent reopens a resolved conversation it may
 //! see and takes it; the user is told with a public system message and `conversation.updated`.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use switchboard_load_tests::{WsClient, frame};
 use switchboard_protocol::*;
 
@@ -14,31 +14,29 @@ fn reopen(conversation_id: &ConversationId) -> ClientFrame {
     })
 }
 
-/// A user's new conversation (queued in the default group, no entry bot), resolved by `agent`.
-async fn resolved_conversation(user_ws: &mut WsClient, agent_ws: &mut WsClient) -> ConversationId {
-    let conv = user_ws
-        .send_message(None, "u-1", "Hello, my order is late")
-        .await
-        .expect("the user's first message")
-        .conversation_id;
+/// A new user's conversation (queued in the default group, no entry bot), resolved by the
+/// agent of `agent_ws`; returns the user's socket too.
+async fn resolved_conversation(
+    gw: &TestGateway,
+    tenant: &Tenant,
+    agent_ws: &mut WsClient,
+) -> (WsClient, ConversationId) {
+    let (_, user_ws, first) = user_opens(gw, tenant, "Hello, my order is late").await;
+    let conv = first.conversation_id;
     agent_ws.accept(&conv).await.expect("the agent accepts");
     let resolved = agent_ws.resolve(&conv).await.expect("the agent resolves");
     assert_eq!(resolved.status, ConversationStatus::Resolved);
     assert!(resolved.resolved_at.is_some());
-    conv
+    (user_ws, conv)
 }
 
 #[tokio::test]
 async fn an_online_agent_reopens_a_resolved_conversation_and_takes_it() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("reopen").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let bob = tenant.agent_in_default_group("Bob").await;
-    let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut bob_ws = gw.connect(&bob.token, "agent bob").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let conv = resolved_conversation(&mut user_ws, &mut alice_ws).await;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
+    let (bob, mut bob_ws) = online_agent(&gw, &tenant, "Bob").await;
+    let (mut user_ws, conv) = resolved_conversation(&gw, &tenant, &mut alice_ws).await;
     user_ws
         .wait_conversation(
             |c| c.id == conv && c.status == ConversationStatus::Resolved,
@@ -118,15 +116,9 @@ async fn an_online_agent_reopens_a_resolved_conversation_and_takes_it() {
 async fn reopening_a_conversation_that_is_not_resolved_is_a_conflict() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("reopen-open").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let conv = user_ws
-        .send_message(None, "u-1", "Hi")
-        .await
-        .expect("u-1")
-        .conversation_id;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
+    let (_, _user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
+    let conv = first.conversation_id;
     // Queued.
     let refused = alice_ws
         .request_refused(&reopen(&conv))
@@ -143,12 +135,9 @@ async fn reopening_a_conversation_that_is_not_resolved_is_a_conflict() {
 async fn an_offline_agent_may_not_reopen() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("reopen-offline").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let bob = tenant.agent_in_default_group("Bob").await;
-    let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let conv = resolved_conversation(&mut user_ws, &mut alice_ws).await;
+    let (_user_ws, conv) = resolved_conversation(&gw, &tenant, &mut alice_ws).await;
 
     let mut bob_ws = gw.connect_as_is(&bob.token, "agent bob (offline)").await;
     let refused = bob_ws
@@ -181,13 +170,10 @@ async fn an_offline_agent_may_not_reopen() {
 async fn users_and_bots_may_not_reopen() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("reopen-roles").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let bot = tenant.bot("Helper").await;
-    let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
     let mut bot_ws = gw.connect(&bot.token, "bot").await;
-    let conv = resolved_conversation(&mut user_ws, &mut alice_ws).await;
+    let (mut user_ws, conv) = resolved_conversation(&gw, &tenant, &mut alice_ws).await;
 
     assert_refused(user_ws.request(&reopen(&conv)).await, ErrorCode::Forbidden);
     assert_refused(bot_ws.request(&reopen(&conv)).await, ErrorCode::Forbidden);
@@ -204,13 +190,10 @@ async fn a_conversation_the_agent_may_not_see_is_not_found() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("reopen-mine").await;
     let other_tenant = gw.create_tenant("reopen-theirs").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let stranger = other_tenant.agent_in_default_group("Stranger").await;
     let loner = tenant.agent("Loner").await; // in no group
-    let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let conv = resolved_conversation(&mut user_ws, &mut alice_ws).await;
+    let (_user_ws, conv) = resolved_conversation(&gw, &tenant, &mut alice_ws).await;
 
     let mut stranger_ws = gw.connect(&stranger.token, "agent of another tenant").await;
     assert_refused(
@@ -231,13 +214,10 @@ async fn a_conversation_the_agent_may_not_see_is_not_found() {
 async fn an_agent_may_reopen_beyond_its_capacity() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("reopen-capacity").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let user = tenant.user().await;
+    let (alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let other_user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
     let mut other_ws = gw.connect(&other_user.token, "other user").await;
-    let conv = resolved_conversation(&mut user_ws, &mut alice_ws).await;
+    let (_user_ws, conv) = resolved_conversation(&gw, &tenant, &mut alice_ws).await;
     let busy = other_ws
         .send_message(None, "o-1", "Me too")
         .await

@@ -1,8 +1,8 @@
 //! The two reply policies (contract 4.7): who may answer a conversation they do not hold.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use switchboard_protocol::*;
 
 #[tokio::test]
@@ -10,17 +10,10 @@ async fn accept_first_refuses_a_reply_from_a_non_holder_but_allows_private_notes
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("acceptfirst").await;
     tenant.set_reply_policy(ReplyPolicy::AcceptFirst).await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let bob = tenant.agent_in_default_group("Bob").await;
-    let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut bob_ws = gw.connect(&bob.token, "agent bob").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
+    let (alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
+    let (bob, mut bob_ws) = online_agent(&gw, &tenant, "Bob").await;
 
-    let first = user_ws
-        .send_message(None, "u-1", "Help")
-        .await
-        .expect("u-1");
+    let (_user, mut user_ws, first) = user_opens(&gw, &tenant, "Help").await;
     let conv = first.conversation_id.clone();
 
     // Queued: nobody holds it, so nobody may answer without accepting.
@@ -86,14 +79,10 @@ async fn reply_assigns_gives_the_conversation_to_the_replying_agent_and_the_bot_
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("replyassigns").await;
     tenant.set_reply_policy(ReplyPolicy::ReplyAssigns).await;
-    let bot = tenant.entry_bot("Helper").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let user = tenant.user().await;
-    let mut bot_ws = gw.connect(&bot.token, "bot").await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
+    let (_bot, mut bot_ws) = connected_entry_bot(&gw, &tenant).await;
+    let (alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
 
-    let first = user_ws.send_message(None, "u-1", "Hi").await.expect("u-1");
+    let (_user, mut user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
     let conv = first.conversation_id.clone();
     bot_ws
         .wait_message(|m| m.id == first.id, T, "the user's message")
@@ -121,13 +110,8 @@ async fn reply_assigns_gives_the_conversation_to_the_replying_agent_and_the_bot_
         (assignee.kind, assignee.id.as_str()),
         (HolderKind::Agent, alice.id().as_str())
     );
-    let mine = alice
-        .api
-        .conversations(ConversationView::Mine)
-        .await
-        .expect("mine");
     assert!(
-        mine.iter().any(|c| c.id == conv),
+        lists(&alice.api, ConversationView::Mine, &conv).await,
         "alice's `mine` view lists it"
     );
 
@@ -143,10 +127,8 @@ async fn reply_assigns_gives_the_conversation_to_the_replying_agent_and_the_bot_
         .assert_nothing(message_with_id(&next.id), QUIET)
         .await
         .expect("the bot left: it gets no more user messages");
-    let bots = tenant
-        .owner
-        .conversations(ConversationView::Bot)
-        .await
-        .expect("bot view");
-    assert!(bots.iter().all(|c| c.id != conv), "no longer held by a bot");
+    assert!(
+        !lists(&tenant.owner, ConversationView::Bot, &conv).await,
+        "no longer held by a bot"
+    );
 }

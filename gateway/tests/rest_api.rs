@@ -1,9 +1,9 @@
 //! The HTTP API (contract section 2): every endpoint, with its role checks.
 
-mod common;
+mod support;
 
-use common::*;
 use serde_json::json;
+use support::*;
 use switchboard_load_tests::api::{Method, invite_token_from_url, segment};
 use switchboard_protocol::api::*;
 use switchboard_protocol::*;
@@ -467,17 +467,10 @@ async fn the_invite_flow_turns_a_pending_agent_into_a_verified_one() {
 async fn deleting_an_agent_sends_its_open_conversations_back_to_the_queue() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("delete").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let bob = tenant.agent_in_default_group("Bob").await;
-    let user = tenant.user().await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut bob_ws = gw.connect(&bob.token, "agent bob").await;
-    let conv = user_ws
-        .send_message(None, "u-1", "Hi")
-        .await
-        .expect("u-1")
-        .conversation_id;
+    let (alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
+    let (bob, mut bob_ws) = online_agent(&gw, &tenant, "Bob").await;
+    let (_, _user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
+    let conv = first.conversation_id;
     alice_ws.accept(&conv).await.expect("alice accepts");
 
     assert_api_error(
@@ -505,12 +498,10 @@ async fn deleting_an_agent_sends_its_open_conversations_back_to_the_queue() {
         .await
         .expect("the group sees the conversation back in the queue");
     assert_eq!(back.assignee, None);
-    let queue = bob
-        .api
-        .conversations(ConversationView::Unassigned)
-        .await
-        .expect("the queue");
-    assert!(queue.iter().any(|c| c.id == conv), "listed as unassigned");
+    assert!(
+        lists(&bob.api, ConversationView::Unassigned, &conv).await,
+        "listed as unassigned"
+    );
     bob_ws
         .accept(&conv)
         .await
@@ -689,16 +680,7 @@ async fn a_group_is_online_while_a_member_is_connected() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("online").await;
     let arno = tenant.agent("Arno").await;
-    let group = tenant
-        .owner
-        .create_group(&CreateGroup {
-            name: "Night".into(),
-            assignment: None,
-            business_hours: None,
-        })
-        .await
-        .expect("create group");
-    tenant.add_to_group(&group.id, &[arno.id().clone()]).await;
+    let group = second_group(&tenant, "Night", &[&arno]).await;
     let is_online = |groups: Vec<Group>| groups.iter().find(|g| g.id == group.id).map(|g| g.online);
     assert_eq!(
         is_online(tenant.owner.groups().await.expect("groups")),
@@ -874,17 +856,10 @@ async fn a_widget_session_needs_the_app_key_and_gives_a_user_token() {
 async fn conversation_views_follow_the_conversation_through_its_states() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("views").await;
-    let bot = tenant.entry_bot("Helper").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let user = tenant.user().await;
-    let mut bot_ws = gw.connect(&bot.token, "bot").await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let conv = user_ws
-        .send_message(None, "u-1", "Hi")
-        .await
-        .expect("u-1")
-        .conversation_id;
+    let (_bot, mut bot_ws) = connected_entry_bot(&gw, &tenant).await;
+    let (alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
+    let (_, _user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
+    let conv = first.conversation_id;
 
     let listed = |list: Vec<Conversation>| list.iter().any(|c| c.id == conv);
     let view = |v| {
@@ -950,9 +925,7 @@ async fn conversation_views_follow_the_conversation_through_its_states() {
 async fn the_messages_page_honours_after_seq_and_limit() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("pages").await;
-    let user = tenant.user().await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let first = user_ws.send_message(None, "u-1", "one").await.expect("u-1");
+    let (user, mut user_ws, first) = user_opens(&gw, &tenant, "one").await;
     let conv = first.conversation_id.clone();
     let second = user_ws
         .send_message(&conv, "u-2", "two")
@@ -1097,15 +1070,9 @@ async fn a_widget_identity_signed_with_the_tenant_secret_names_a_known_user() {
 async fn the_users_messages_page_never_shows_private_notes() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("userpage").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let user = tenant.user().await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let mut user_ws = gw.connect(&user.token, "user").await;
-    let conv = user_ws
-        .send_message(None, "u-1", "Hi")
-        .await
-        .expect("u-1")
-        .conversation_id;
+    let (alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
+    let (user, _user_ws, first) = user_opens(&gw, &tenant, "Hi").await;
+    let conv = first.conversation_id;
     alice_ws.accept(&conv).await.expect("accept");
     let note = alice_ws
         .send_note(&conv, "n-1", "secret note")

@@ -5,261 +5,19 @@
 //! presence `online`; `connect_as_is` leaves them `offline`. The default group is `manual`
 //! unless a test makes it `auto`.
 
-mod common;
+mod support;
 
 use chrono::Datelike;
-use common::*;
 use futures_util::future::join_all;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
+use support::*;
 use switchboard_load_tests::{WsClient, frame};
-use switchboard_protocol::api::{CreateGroup, PatchAgent, PatchGroup, PatchSettings};
+use switchboard_protocol::api::{CreateGroup, PatchGroup, PatchSettings};
 use switchboard_protocol::*;
 use tokio::time::Instant;
 
-// ---- set-up helpers ----------------------------------------------------------------------
-
-async fn patch_settings(tenant: &Tenant, patch: PatchSettings) -> Settings {
-    tenant
-        .owner
-        .patch_settings(&patch)
-        .await
-        .unwrap_or_else(|e| panic!("owner patches settings {patch:?}: {e}"))
-}
-
-/// Sets a group's members to exactly `members`.
-async fn set_members(tenant: &Tenant, group: &GroupId, members: &[&TestAgent]) -> Group {
-    let ids: Vec<AgentId> = members.iter().map(|a| a.id().clone()).collect();
-    tenant
-        .owner
-        .set_group_members(group, &ids)
-        .await
-        .unwrap_or_else(|e| panic!("owner sets the members of {group}: {e}"))
-}
-
-/// Makes the default group auto-assigning, with exactly `members`.
-async fn auto_default_group(tenant: &Tenant, members: &[&TestAgent]) -> Group {
-    let patched = tenant
-        .owner
-        .patch_group(
-            &tenant.default_group,
-            &PatchGroup {
-                assignment: Some(Assignment::Auto),
-                ..PatchGroup::default()
-            },
-        )
-        .await
-        .unwrap_or_else(|e| panic!("owner makes the default group auto: {e}"));
-    assert_eq!(patched.assignment, Assignment::Auto);
-    set_members(tenant, &tenant.default_group, members).await
-}
-
-/// A second (manual) group with these members.
-async fn second_group(tenant: &Tenant, name: &str, members: &[&TestAgent]) -> Group {
-    let group = tenant
-        .owner
-        .create_group(&CreateGroup {
-            name: name.into(),
-            assignment: None,
-            business_hours: None,
-        })
-        .await
-        .unwrap_or_else(|e| panic!("owner creates group {name}: {e}"));
-    set_members(tenant, &group.id, members).await
-}
-
-async fn set_capacity(tenant: &Tenant, agent: &TestAgent, capacity: Option<u32>) -> Agent {
-    let patch = PatchAgent {
-        capacity: match capacity {
-            Some(n) => Patch::Set(n),
-            None => Patch::Clear,
-        },
-        ..PatchAgent::default()
-    };
-    let updated = tenant
-        .owner
-        .patch_agent(agent.id(), &patch)
-        .await
-        .unwrap_or_else(|e| panic!("owner sets the capacity of {}: {e}", agent.login));
-    assert_eq!(updated.capacity, capacity);
-    updated
-}
-
-/// An end user with a socket.
-struct Customer {
-    label: String,
-    ws: WsClient,
-}
-
-/// A connected end user who has not written yet.
-async fn customer(gw: &TestGateway, tenant: &Tenant, label: &str) -> Customer {
-    let user = tenant.user().await;
-    Customer {
-        label: label.to_owned(),
-        ws: gw.connect(&user.token, label).await,
-    }
-}
-
-impl Customer {
-    /// The user writes without a conversation id: opens (or continues) its conversation.
-    async fn open(&mut self, text: &str) -> ConversationId {
-        self.ws
-            .send_message(None, &unique("open"), text)
-            .await
-            .unwrap_or_else(|e| panic!("{}: first message: {e}", self.label))
-            .conversation_id
-    }
-
-    async fn write(&mut self, conv: &ConversationId, text: &str) -> Message {
-        self.ws
-            .send_message(conv, &unique("u"), text)
-            .await
-            .unwrap_or_else(|e| panic!("{}: message: {e}", self.label))
-    }
-}
-
-/// A connected user with an open conversation.
-async fn customer_with_conversation(
-    gw: &TestGateway,
-    tenant: &Tenant,
-    label: &str,
-) -> (Customer, ConversationId) {
-    let mut c = customer(gw, tenant, label).await;
-    let conv = c.open(&format!("Hello from {label}")).await;
-    (c, conv)
-}
-
-// ---- observation helpers -----------------------------------------------------------------
-
-fn assigned_update_of(conv: &ConversationId) -> impl Fn(&ServerFrame) -> bool + use<> {
-    let conv = conv.clone();
-    move |f| {
-        matches!(f, ServerFrame::ConversationUpdated(u)
-            if u.conversation.id == conv && u.conversation.status == ConversationStatus::Assigned)
-    }
-}
-
-fn status_update_of(
-    conv: &ConversationId,
-    status: ConversationStatus,
-) -> impl Fn(&ServerFrame) -> bool + use<> {
-    let conv = conv.clone();
-    move |f| {
-        matches!(f, ServerFrame::ConversationUpdated(u)
-            if u.conversation.id == conv && u.conversation.status == status)
-    }
-}
-
-fn assignee_id(c: &Conversation) -> Option<&str> {
-    c.assignee.as_ref().map(|a| a.id.as_str())
-}
-
-/// Waits (on `ws`) for `conv` to become `assigned` and asserts it went to `agent`.
-async fn expect_assigned_to(
-    ws: &mut WsClient,
-    conv: &ConversationId,
-    agent: &TestAgent,
-    what: &str,
-) -> Conversation {
-    let c = ws
-        .wait_conversation(
-            |c| c.id == *conv && c.status == ConversationStatus::Assigned,
-            T,
-            what,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{what}: {e}"));
-    let assignee = c
-        .assignee
-        .clone()
-        .expect("an assigned conversation has an assignee");
-    assert_eq!(
-        (assignee.kind, assignee.id.as_str()),
-        (HolderKind::Agent, agent.id().as_str()),
-        "{what}: assigned to {} ({}) instead of {}",
-        assignee.name,
-        assignee.id,
-        agent.agent.full_name
-    );
-    c
-}
-
-/// Waits for `conv` to reach `status` on `ws`.
-async fn expect_status(
-    ws: &mut WsClient,
-    conv: &ConversationId,
-    status: ConversationStatus,
-    what: &str,
-) -> Conversation {
-    ws.wait_conversation(|c| c.id == *conv && c.status == status, T, what)
-        .await
-        .unwrap_or_else(|e| panic!("{what}: {e}"))
-}
-
-/// The conversation as the owner lists it.
-async fn conversation(tenant: &Tenant, conv: &ConversationId) -> Conversation {
-    for view in [ConversationView::Open, ConversationView::Closed] {
-        let list = tenant
-            .owner
-            .conversations(view)
-            .await
-            .unwrap_or_else(|e| panic!("owner lists {view:?}: {e}"));
-        if let Some(c) = list.into_iter().find(|c| c.id == *conv) {
-            return c;
-        }
-    }
-    panic!("the owner does not see conversation {conv}");
-}
-
-/// Asserts `conv` is not assigned within [`QUIET`] (as `ws` sees it) and is still queued.
-async fn expect_stays_queued(
-    ws: &mut WsClient,
-    tenant: &Tenant,
-    conv: &ConversationId,
-    what: &str,
-) {
-    ws.assert_nothing(assigned_update_of(conv), QUIET)
-        .await
-        .unwrap_or_else(|e| panic!("{what}: {e}"));
-    let now = conversation(tenant, conv).await;
-    assert_eq!(
-        (now.status, now.assignee.clone()),
-        (ConversationStatus::Queued, None),
-        "{what}"
-    );
-}
-
-async fn group(tenant: &Tenant, id: &GroupId) -> Group {
-    tenant
-        .owner
-        .groups()
-        .await
-        .expect("owner lists groups")
-        .into_iter()
-        .find(|g| g.id == *id)
-        .unwrap_or_else(|| panic!("group {id} is listed"))
-}
-
-/// Waits until the owner's agent list shows `agent` with `connected`.
-async fn wait_connected(tenant: &Tenant, agent: &TestAgent, connected: bool) {
-    let deadline = Instant::now() + T;
-    loop {
-        let agents = tenant.owner.agents().await.expect("owner lists agents");
-        let now = agents
-            .iter()
-            .find(|a| a.id == *agent.id())
-            .map(|a| a.connected);
-        if now == Some(connected) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} never became connected={connected} (is {now:?})",
-            agent.login
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+// ---- routing observations (the shared set-ups and waits are in support/scenario.rs) -----
 
 fn is_position_of(conv: &ConversationId) -> impl Fn(&ServerFrame) -> bool + use<> {
     let conv = conv.clone();
@@ -380,15 +138,45 @@ fn mentions_assistant(m: &Message) -> bool {
     m.text.to_lowercase().contains("assistant")
 }
 
+/// Waits for the system message that tells the user why it was handed over (it names the
+/// assistant) and asserts it is public.
+async fn expect_told_why(user: &mut Customer, conv: &ConversationId) -> Message {
+    let why = user
+        .ws
+        .wait_message(
+            |m| {
+                m.conversation_id == *conv
+                    && m.author.kind == AuthorKind::System
+                    && mentions_assistant(m)
+            },
+            T,
+            "a system message about the assistant",
+        )
+        .await
+        .expect("the user is told why");
+    assert!(!why.private, "the reason is public: {why:?}");
+    why
+}
+
+/// Asserts `ws` sees no `conversation.updated` putting `conv` in the queue within `within`.
+async fn expect_not_queued_within(
+    ws: &mut WsClient,
+    conv: &ConversationId,
+    within: Duration,
+    what: &str,
+) {
+    ws.assert_nothing(status_update_of(conv, ConversationStatus::Queued), within)
+        .await
+        .expect(what);
+}
+
 // ---- 3. auto-assignment ------------------------------------------------------------------
 
 #[tokio::test]
 async fn auto_assignment_gives_the_conversation_to_the_member_with_the_fewest_open() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("fewest").await;
-    let alice = tenant.agent("Alice").await;
-    let bob = tenant.agent("Bob").await;
-    auto_default_group(&tenant, &[&alice, &bob]).await;
+    let [alice, bob] = auto_group_agents(&tenant, ["Alice", "Bob"]).await;
     let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
 
     // Only alice is online: she gets the first two.
@@ -432,9 +220,7 @@ async fn auto_assignment_gives_the_conversation_to_the_member_with_the_fewest_op
 async fn auto_assignment_ties_go_to_the_member_idle_longest_never_assigned_first() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("ties").await;
-    let alice = tenant.agent("Alice").await;
-    let bob = tenant.agent("Bob").await;
-    auto_default_group(&tenant, &[&alice, &bob]).await;
+    let [alice, bob] = auto_group_agents(&tenant, ["Alice", "Bob"]).await;
     let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
 
     let (mut u1, c1) = customer_with_conversation(&gw, &tenant, "user 1").await;
@@ -527,9 +313,7 @@ async fn auto_assignment_respects_capacity_and_a_freed_slot_pulls_the_next_in_li
 async fn an_agent_going_online_drains_the_queue_oldest_first() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("drain").await;
-    let alice = tenant.agent("Alice").await;
-    let bob = tenant.agent("Bob").await;
-    auto_default_group(&tenant, &[&alice, &bob]).await;
+    let [alice, bob] = auto_group_agents(&tenant, ["Alice", "Bob"]).await;
     set_capacity(&tenant, &alice, Some(1)).await;
     // Connected but offline: not eligible.
     let mut alice_ws = gw.connect_as_is(&alice.token, "agent alice").await;
@@ -562,8 +346,7 @@ async fn an_agent_going_online_drains_the_queue_oldest_first() {
 async fn an_agent_in_two_groups_gets_work_from_both_within_one_capacity() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("twogroups").await;
-    let alice = tenant.agent("Alice").await;
-    auto_default_group(&tenant, &[&alice]).await;
+    let [alice] = auto_group_agents(&tenant, ["Alice"]).await;
     let sales = tenant
         .owner
         .create_group(&CreateGroup {
@@ -605,7 +388,8 @@ async fn an_agent_in_two_groups_gets_work_from_both_within_one_capacity() {
 
     // A slot freed in one group pulls from the other group's queue.
     alice_ws.resolve(&c2).await.expect("alice resolves c2");
-    expect_status(&mut u2.ws, &c2, ConversationStatus::Resolved, "c2 resolved").await;
+    u2.expect_status(&c2, ConversationStatus::Resolved, "c2 resolved")
+        .await;
     u2.ws.take_buffered();
     let pulled = expect_assigned_to(&mut u3.ws, &c3, &alice, "c3 to alice in Sales").await;
     assert_eq!(pulled.group_id, sales.id);
@@ -615,19 +399,10 @@ async fn an_agent_in_two_groups_gets_work_from_both_within_one_capacity() {
 async fn a_handover_into_an_auto_group_is_assigned_at_once() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("autohandover").await;
-    let alice = tenant.agent("Alice").await;
-    auto_default_group(&tenant, &[&alice]).await;
-    let bot = tenant.entry_bot("Helper").await;
-    let mut bot_ws = gw.connect(&bot.token, "bot").await;
+    let [alice] = auto_group_agents(&tenant, ["Alice"]).await;
+    let (_, mut bot_ws) = connected_entry_bot(&gw, &tenant).await;
     let _alice_ws = gw.connect(&alice.token, "agent alice").await;
-    let (mut user, conv) = customer_with_conversation(&gw, &tenant, "user").await;
-    expect_status(
-        &mut bot_ws,
-        &conv,
-        ConversationStatus::Bot,
-        "the bot holds it",
-    )
-    .await;
+    let (mut user, conv) = conversation_with_the_bot(&gw, &tenant, &mut bot_ws).await;
     user.ws
         .assert_nothing(assigned_update_of(&conv), QUIET)
         .await
@@ -640,8 +415,7 @@ async fn a_handover_into_an_auto_group_is_assigned_at_once() {
 async fn online_only_never_assigns_to_offline_members() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("onlineonly").await;
-    let alice = tenant.agent("Alice").await;
-    auto_default_group(&tenant, &[&alice]).await;
+    let [alice] = auto_group_agents(&tenant, ["Alice"]).await;
     let settings = tenant.owner.settings().await.expect("settings");
     assert_eq!(settings.routing, Routing::OnlineOnly, "the default routing");
     let _alice_ws = gw
@@ -662,9 +436,7 @@ async fn online_only_never_assigns_to_offline_members() {
 async fn online_then_offline_uses_offline_members_only_when_no_member_is_online() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("thenoffline").await;
-    let alice = tenant.agent("Alice").await;
-    let bob = tenant.agent("Bob").await;
-    auto_default_group(&tenant, &[&alice, &bob]).await;
+    let [alice, bob] = auto_group_agents(&tenant, ["Alice", "Bob"]).await;
     let settings = patch_settings(
         &tenant,
         PatchSettings {
@@ -681,7 +453,9 @@ async fn online_then_offline_uses_offline_members_only_when_no_member_is_online(
 
     // Nobody online: an offline member gets it.
     let (mut u1, c1) = customer_with_conversation(&gw, &tenant, "user 1").await;
-    let got = expect_status(&mut u1.ws, &c1, ConversationStatus::Assigned, "c1 assigned").await;
+    let got = u1
+        .expect_status(&c1, ConversationStatus::Assigned, "c1 assigned")
+        .await;
     let first = assignee_id(&got).expect("an assignee").to_owned();
     assert!(
         first == alice.id().as_str() || first == bob.id().as_str(),
@@ -717,14 +491,10 @@ async fn online_then_offline_uses_offline_members_only_when_no_member_is_online(
 async fn twenty_conversations_at_once_fill_three_agents_to_capacity_and_the_rest_wait_in_order() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("burst").await;
-    let mut agents = Vec::new();
-    for name in ["A1", "A2", "A3"] {
-        let agent = tenant.agent(name).await;
-        set_capacity(&tenant, &agent, Some(2)).await;
-        agents.push(agent);
+    let agents = auto_group_agents(&tenant, ["A1", "A2", "A3"]).await;
+    for agent in &agents {
+        set_capacity(&tenant, agent, Some(2)).await;
     }
-    let refs: Vec<&TestAgent> = agents.iter().collect();
-    auto_default_group(&tenant, &refs).await;
     let mut owner_ws = gw.connect(&tenant.owner_token, "owner").await;
     let mut agent_sockets = Vec::new();
     for a in &agents {
@@ -874,14 +644,10 @@ async fn ws_pump_into(
 async fn agents_coming_online_at_once_never_exceed_capacity() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("rush").await;
-    let mut agents = Vec::new();
-    for name in ["B1", "B2", "B3"] {
-        let agent = tenant.agent(name).await;
-        set_capacity(&tenant, &agent, Some(2)).await;
-        agents.push(agent);
+    let agents = auto_group_agents(&tenant, ["B1", "B2", "B3"]).await;
+    for agent in &agents {
+        set_capacity(&tenant, agent, Some(2)).await;
     }
-    let refs: Vec<&TestAgent> = agents.iter().collect();
-    auto_default_group(&tenant, &refs).await;
     let mut owner_ws = gw.connect(&tenant.owner_token, "owner").await;
     let mut ours = HashSet::new();
     let mut customers = Vec::new();
@@ -934,9 +700,7 @@ async fn agents_coming_online_at_once_never_exceed_capacity() {
 async fn a_deleted_agents_conversations_go_back_in_place_and_are_routed_again() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("deleted").await;
-    let alice = tenant.agent("Alice").await;
-    let bob = tenant.agent("Bob").await;
-    auto_default_group(&tenant, &[&alice, &bob]).await;
+    let [alice, bob] = auto_group_agents(&tenant, ["Alice", "Bob"]).await;
     set_capacity(&tenant, &bob, Some(1)).await;
     let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
     let mut bob_ws = gw.connect_as_is(&bob.token, "agent bob (offline)").await;
@@ -948,7 +712,8 @@ async fn a_deleted_agents_conversations_go_back_in_place_and_are_routed_again() 
     expect_assigned_to(&mut u3.ws, &c3, &alice, "c3 to alice").await;
     // A resolved one stays resolved.
     alice_ws.resolve(&c2).await.expect("alice resolves c2");
-    expect_status(&mut u2.ws, &c2, ConversationStatus::Resolved, "c2 resolved").await;
+    u2.expect_status(&c2, ConversationStatus::Resolved, "c2 resolved")
+        .await;
     u2.ws.take_buffered();
 
     tenant
@@ -956,20 +721,10 @@ async fn a_deleted_agents_conversations_go_back_in_place_and_are_routed_again() 
         .delete_agent(alice.id())
         .await
         .expect("the owner deletes alice");
-    expect_status(
-        &mut u1.ws,
-        &c1,
-        ConversationStatus::Queued,
-        "c1 back in the queue",
-    )
-    .await;
-    expect_status(
-        &mut u3.ws,
-        &c3,
-        ConversationStatus::Queued,
-        "c3 back in the queue",
-    )
-    .await;
+    u1.expect_status(&c1, ConversationStatus::Queued, "c1 back in the queue")
+        .await;
+    u3.expect_status(&c3, ConversationStatus::Queued, "c3 back in the queue")
+        .await;
     let queue: Vec<ConversationId> = tenant
         .owner
         .conversations(ConversationView::Unassigned)
@@ -1314,13 +1069,8 @@ async fn resolved_by(
     let (mut user, conv) = customer_with_conversation(gw, tenant, label).await;
     alice_ws.accept(&conv).await.expect("alice accepts");
     alice_ws.resolve(&conv).await.expect("alice resolves");
-    expect_status(
-        &mut user.ws,
-        &conv,
-        ConversationStatus::Resolved,
-        "resolved",
-    )
-    .await;
+    user.expect_status(&conv, ConversationStatus::Resolved, "resolved")
+        .await;
     // What came before the resolve is history; the reopen is judged on what follows.
     user.ws.take_buffered();
     (user, conv)
@@ -1330,8 +1080,7 @@ async fn resolved_by(
 async fn reopen_goes_straight_back_to_the_previous_agent_when_she_is_online_and_free() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("reopenback").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
+    let (alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let (mut user, conv) = resolved_by(&gw, &tenant, &mut alice_ws, "user").await;
 
     user.write(&conv, "One more thing").await;
@@ -1365,8 +1114,7 @@ async fn reopen_goes_straight_back_to_the_previous_agent_when_she_is_online_and_
 async fn reopen_goes_to_the_queue_when_the_previous_agent_is_offline_disconnected_or_full() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("reopenqueue").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
+    let (alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
 
     // Presence offline (still connected).
     let (mut u1, c1) = resolved_by(&gw, &tenant, &mut alice_ws, "user 1").await;
@@ -1375,13 +1123,8 @@ async fn reopen_goes_to_the_queue_when_the_previous_agent_is_offline_disconnecte
         .await
         .expect("alice goes offline");
     u1.write(&c1, "Back again").await;
-    expect_status(
-        &mut u1.ws,
-        &c1,
-        ConversationStatus::Queued,
-        "offline alice: queued",
-    )
-    .await;
+    u1.expect_status(&c1, ConversationStatus::Queued, "offline alice: queued")
+        .await;
     expect_position(&mut u1.ws, &c1, 1).await;
     u1.ws
         .assert_nothing(assigned_update_of(&c1), QUIET)
@@ -1397,8 +1140,7 @@ async fn reopen_goes_to_the_queue_when_the_previous_agent_is_offline_disconnecte
     alice_ws.close().await.expect("alice closes her socket");
     wait_connected(&tenant, &alice, false).await;
     u2.write(&c2, "Back again").await;
-    expect_status(
-        &mut u2.ws,
+    u2.expect_status(
         &c2,
         ConversationStatus::Queued,
         "disconnected alice: queued",
@@ -1411,13 +1153,8 @@ async fn reopen_goes_to_the_queue_when_the_previous_agent_is_offline_disconnecte
     alice_ws.accept(&c1).await.expect("alice takes c1");
     set_capacity(&tenant, &alice, Some(1)).await;
     u3.write(&c3, "Back again").await;
-    expect_status(
-        &mut u3.ws,
-        &c3,
-        ConversationStatus::Queued,
-        "full alice: queued",
-    )
-    .await;
+    u3.expect_status(&c3, ConversationStatus::Queued, "full alice: queued")
+        .await;
     u3.ws
         .assert_nothing(assigned_update_of(&c3), QUIET)
         .await
@@ -1463,23 +1200,14 @@ async fn reopen_with_fallback_entry_bot_goes_to_the_entry_bot() {
         .set_presence(Presence::Offline)
         .await
         .expect("alice goes offline");
-    expect_status(
-        &mut user.ws,
-        &conv,
-        ConversationStatus::Resolved,
-        "resolved",
-    )
-    .await;
+    user.expect_status(&conv, ConversationStatus::Resolved, "resolved")
+        .await;
     user.ws.take_buffered();
 
     let again = user.write(&conv, "Me again").await;
-    let back = expect_status(
-        &mut user.ws,
-        &conv,
-        ConversationStatus::Bot,
-        "back to the bot",
-    )
-    .await;
+    let back = user
+        .expect_status(&conv, ConversationStatus::Bot, "back to the bot")
+        .await;
     let holder = back.assignee.expect("held by the bot");
     assert_eq!(
         (holder.kind, holder.id.as_str()),
@@ -1489,10 +1217,7 @@ async fn reopen_with_fallback_entry_bot_goes_to_the_entry_bot() {
         .wait_message(|m| m.id == again.id, T, "the reopening message")
         .await
         .expect("the entry bot gets the user's message");
-    user.ws
-        .assert_nothing(status_update_of(&conv, ConversationStatus::Queued), QUIET)
-        .await
-        .expect("not queued");
+    expect_not_queued_within(&mut user.ws, &conv, QUIET, "not queued").await;
 
     // With the previous agent online and free, she still comes first.
     alice_ws
@@ -1505,13 +1230,8 @@ async fn reopen_with_fallback_entry_bot_goes_to_the_entry_bot() {
         .expect("the bot hands over again");
     alice_ws.accept(&conv).await.expect("alice accepts again");
     alice_ws.resolve(&conv).await.expect("alice resolves again");
-    expect_status(
-        &mut user.ws,
-        &conv,
-        ConversationStatus::Resolved,
-        "resolved again",
-    )
-    .await;
+    user.expect_status(&conv, ConversationStatus::Resolved, "resolved again")
+        .await;
     user.ws.take_buffered();
     user.write(&conv, "And again").await;
     expect_assigned_to(&mut user.ws, &conv, &alice, "online alice gets it back").await;
@@ -1528,29 +1248,12 @@ async fn a_new_conversation_for_a_disconnected_entry_bot_is_handed_over_at_once(
     let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
 
     let (mut user, conv) = customer_with_conversation(&gw, &tenant, "user").await;
-    let queued = expect_status(
-        &mut user.ws,
-        &conv,
-        ConversationStatus::Queued,
-        "handed over",
-    )
-    .await;
+    let queued = user
+        .expect_status(&conv, ConversationStatus::Queued, "handed over")
+        .await;
     assert_eq!(queued.group_id, tenant.default_group);
     assert_eq!(queued.assignee, None);
-    let why = user
-        .ws
-        .wait_message(
-            |m| {
-                m.conversation_id == conv
-                    && m.author.kind == AuthorKind::System
-                    && mentions_assistant(m)
-            },
-            T,
-            "a system message about the assistant",
-        )
-        .await
-        .expect("the user is told why");
-    assert!(!why.private, "the reason is public: {why:?}");
+    expect_told_why(&mut user, &conv).await;
     expect_position(&mut user.ws, &conv, 1).await;
     expect_status(
         &mut alice_ws,
@@ -1565,17 +1268,8 @@ async fn a_new_conversation_for_a_disconnected_entry_bot_is_handed_over_at_once(
 async fn a_user_message_to_a_bot_that_went_away_is_handed_over_at_once() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("botleft").await;
-    let _alice = tenant.agent_in_default_group("Alice").await;
-    let bot = tenant.entry_bot("Helper").await;
-    let mut bot_ws = gw.connect(&bot.token, "bot").await;
-    let (mut user, conv) = customer_with_conversation(&gw, &tenant, "user").await;
-    expect_status(
-        &mut bot_ws,
-        &conv,
-        ConversationStatus::Bot,
-        "the bot holds it",
-    )
-    .await;
+    let (bot, mut bot_ws) = entry_bot_ahead_of_alice(&gw, &tenant, None).await;
+    let (mut user, conv) = conversation_with_the_bot(&gw, &tenant, &mut bot_ws).await;
     bot_ws
         .send_message(&conv, "b-1", "Hi, I am the bot")
         .await
@@ -1594,96 +1288,47 @@ async fn a_user_message_to_a_bot_that_went_away_is_handed_over_at_once() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    user.ws
-        .assert_nothing(status_update_of(&conv, ConversationStatus::Queued), QUIET)
-        .await
-        .expect("nothing happens before the user writes");
-
-    user.write(&conv, "Hello?").await;
-    expect_status(
+    expect_not_queued_within(
         &mut user.ws,
         &conv,
-        ConversationStatus::Queued,
-        "handed over",
+        QUIET,
+        "nothing happens before the user writes",
     )
     .await;
-    let why = user
-        .ws
-        .wait_message(
-            |m| {
-                m.conversation_id == conv
-                    && m.author.kind == AuthorKind::System
-                    && mentions_assistant(m)
-            },
-            T,
-            "a system message about the assistant",
-        )
-        .await
-        .expect("the user is told why");
-    assert!(!why.private);
+
+    user.write(&conv, "Hello?").await;
+    user.expect_status(&conv, ConversationStatus::Queued, "handed over")
+        .await;
+    expect_told_why(&mut user, &conv).await;
 }
 
 #[tokio::test]
 async fn a_bot_that_does_not_answer_within_bot_timeout_loses_the_conversation() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("bottimeout").await;
-    let _alice = tenant.agent_in_default_group("Alice").await;
-    let bot = tenant.entry_bot("Helper").await;
     let settings = tenant.owner.settings().await.expect("settings");
     assert_eq!(settings.bot_timeout_secs, 30, "the default");
-    patch_settings(
-        &tenant,
-        PatchSettings {
-            bot_timeout_secs: Some(1),
-            ..PatchSettings::default()
-        },
-    )
-    .await;
-    let mut bot_ws = gw.connect(&bot.token, "bot").await;
+    let (_, mut bot_ws) = entry_bot_ahead_of_alice(&gw, &tenant, Some(1)).await;
     let mut user = customer(&gw, &tenant, "user").await;
     let sent_at = Instant::now();
     let conv = user.open("Hello").await;
-    expect_status(
-        &mut bot_ws,
-        &conv,
-        ConversationStatus::Bot,
-        "the bot holds it",
-    )
-    .await;
+    expect_the_bot_holds(&mut bot_ws, &conv).await;
 
-    user.ws
-        .assert_nothing(
-            status_update_of(&conv, ConversationStatus::Queued),
-            Duration::from_millis(600),
-        )
-        .await
-        .expect("not before the timeout");
-    expect_status(
+    expect_not_queued_within(
         &mut user.ws,
         &conv,
-        ConversationStatus::Queued,
-        "handed over after ~1 s",
+        Duration::from_millis(600),
+        "not before the timeout",
     )
     .await;
+    user.expect_status(&conv, ConversationStatus::Queued, "handed over after ~1 s")
+        .await;
     let waited = sent_at.elapsed();
     assert!(
         waited >= Duration::from_millis(900),
         "handed over after only {waited:?}"
     );
-    let why = user
-        .ws
-        .wait_message(
-            |m| {
-                m.conversation_id == conv
-                    && m.author.kind == AuthorKind::System
-                    && mentions_assistant(m)
-            },
-            T,
-            "a system message about the assistant",
-        )
-        .await
-        .expect("the user is told why");
-    assert!(!why.private);
+    expect_told_why(&mut user, &conv).await;
     bot_ws
         .wait_conversation(
             |c| c.id == conv && c.status == ConversationStatus::Queued,
@@ -1698,17 +1343,7 @@ async fn a_bot_that_does_not_answer_within_bot_timeout_loses_the_conversation() 
 async fn a_bot_that_answers_in_time_keeps_the_conversation() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("botintime").await;
-    let _alice = tenant.agent_in_default_group("Alice").await;
-    let bot = tenant.entry_bot("Helper").await;
-    patch_settings(
-        &tenant,
-        PatchSettings {
-            bot_timeout_secs: Some(1),
-            ..PatchSettings::default()
-        },
-    )
-    .await;
-    let mut bot_ws = gw.connect(&bot.token, "bot").await;
+    let (_, mut bot_ws) = entry_bot_ahead_of_alice(&gw, &tenant, Some(1)).await;
     let (mut user, conv) = customer_with_conversation(&gw, &tenant, "user").await;
     for i in 0..3 {
         let asked = if i == 0 {
@@ -1750,40 +1385,19 @@ async fn a_bot_that_answers_in_time_keeps_the_conversation() {
 
     // Then it stays silent once: handed over.
     user.write(&conv, "unanswered").await;
-    expect_status(
-        &mut user.ws,
-        &conv,
-        ConversationStatus::Queued,
-        "handed over",
-    )
-    .await;
+    user.expect_status(&conv, ConversationStatus::Queued, "handed over")
+        .await;
 }
 
 #[tokio::test]
 async fn a_user_who_keeps_writing_does_not_delay_the_bot_timeout() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("botbusy").await;
-    let _alice = tenant.agent_in_default_group("Alice").await;
-    let bot = tenant.entry_bot("Helper").await;
-    patch_settings(
-        &tenant,
-        PatchSettings {
-            bot_timeout_secs: Some(1),
-            ..PatchSettings::default()
-        },
-    )
-    .await;
-    let mut bot_ws = gw.connect(&bot.token, "bot").await;
+    let (_, mut bot_ws) = entry_bot_ahead_of_alice(&gw, &tenant, Some(1)).await;
     let mut user = customer(&gw, &tenant, "user").await;
     let first_at = Instant::now();
     let conv = user.open("first").await;
-    expect_status(
-        &mut bot_ws,
-        &conv,
-        ConversationStatus::Bot,
-        "the bot holds it",
-    )
-    .await;
+    expect_the_bot_holds(&mut bot_ws, &conv).await;
 
     // The user writes every 400 ms; the bot never answers. The first message has been
     // unanswered for 1 s at about 1 s, whatever came after it.
@@ -1817,8 +1431,7 @@ async fn a_user_who_keeps_writing_does_not_delay_the_bot_timeout() {
 async fn reopen_to_an_entry_bot_that_is_not_connected_hands_over_to_the_queue() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("reopenbotgone").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
+    let (_alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let (mut user, conv) = resolved_by(&gw, &tenant, &mut alice_ws, "user").await;
     let _bot = tenant.entry_bot("Helper").await;
     patch_settings(
@@ -1835,59 +1448,23 @@ async fn reopen_to_an_entry_bot_that_is_not_connected_hands_over_to_the_queue() 
         .expect("alice goes offline");
 
     user.write(&conv, "Me again").await;
-    expect_status(
-        &mut user.ws,
-        &conv,
-        ConversationStatus::Queued,
-        "handed over",
-    )
-    .await;
-    let why = user
-        .ws
-        .wait_message(
-            |m| {
-                m.conversation_id == conv
-                    && m.author.kind == AuthorKind::System
-                    && mentions_assistant(m)
-            },
-            T,
-            "a system message about the assistant",
-        )
-        .await
-        .expect("the user is told why");
-    assert!(!why.private);
+    user.expect_status(&conv, ConversationStatus::Queued, "handed over")
+        .await;
+    expect_told_why(&mut user, &conv).await;
 }
 
 #[tokio::test]
 async fn an_agents_private_note_is_not_an_answer_from_the_bot() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("botnote").await;
-    let _alice = tenant.agent_in_default_group("Alice").await;
-    let bot = tenant.entry_bot("Helper").await;
-    patch_settings(
-        &tenant,
-        PatchSettings {
-            bot_timeout_secs: Some(1),
-            ..PatchSettings::default()
-        },
-    )
-    .await;
-    let mut bot_ws = gw.connect(&bot.token, "bot").await;
+    let (_, mut bot_ws) = entry_bot_ahead_of_alice(&gw, &tenant, Some(1)).await;
     let mut owner_ws = gw.connect(&tenant.owner_token, "owner").await;
-    let (mut user, conv) = customer_with_conversation(&gw, &tenant, "user").await;
-    expect_status(
-        &mut bot_ws,
-        &conv,
-        ConversationStatus::Bot,
-        "the bot holds it",
-    )
-    .await;
+    let (mut user, conv) = conversation_with_the_bot(&gw, &tenant, &mut bot_ws).await;
     owner_ws
         .send_note(&conv, "note-1", "watching this one")
         .await
         .expect("the owner writes a private note while the bot holds it");
-    expect_status(
-        &mut user.ws,
+    user.expect_status(
         &conv,
         ConversationStatus::Queued,
         "the bot still did not answer: handed over",
@@ -1899,25 +1476,8 @@ async fn an_agents_private_note_is_not_an_answer_from_the_bot() {
 async fn turning_human_chat_off_stops_a_pending_bot_timeout() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("botswitch").await;
-    let _alice = tenant.agent_in_default_group("Alice").await;
-    let bot = tenant.entry_bot("Helper").await;
-    patch_settings(
-        &tenant,
-        PatchSettings {
-            bot_timeout_secs: Some(1),
-            ..PatchSettings::default()
-        },
-    )
-    .await;
-    let mut bot_ws = gw.connect(&bot.token, "bot").await;
-    let (mut user, conv) = customer_with_conversation(&gw, &tenant, "user").await;
-    expect_status(
-        &mut bot_ws,
-        &conv,
-        ConversationStatus::Bot,
-        "the bot holds it",
-    )
-    .await;
+    let (_, mut bot_ws) = entry_bot_ahead_of_alice(&gw, &tenant, Some(1)).await;
+    let (mut user, conv) = conversation_with_the_bot(&gw, &tenant, &mut bot_ws).await;
     // The bot stays silent; before its second is up, human chat goes off.
     patch_settings(
         &tenant,
@@ -1927,13 +1487,13 @@ async fn turning_human_chat_off_stops_a_pending_bot_timeout() {
         },
     )
     .await;
-    user.ws
-        .assert_nothing(
-            status_update_of(&conv, ConversationStatus::Queued),
-            Duration::from_millis(2000),
-        )
-        .await
-        .expect("no automatic handover once human chat is off");
+    expect_not_queued_within(
+        &mut user.ws,
+        &conv,
+        Duration::from_millis(2000),
+        "no automatic handover once human chat is off",
+    )
+    .await;
     assert_eq!(
         conversation(&tenant, &conv).await.status,
         ConversationStatus::Bot
@@ -1993,33 +1553,15 @@ async fn concurrent_reopens_never_put_the_previous_agent_above_capacity() {
 async fn bot_timeout_zero_never_hands_over() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("botzero").await;
-    let _alice = tenant.agent_in_default_group("Alice").await;
-    let bot = tenant.entry_bot("Helper").await;
-    let settings = patch_settings(
-        &tenant,
-        PatchSettings {
-            bot_timeout_secs: Some(0),
-            ..PatchSettings::default()
-        },
-    )
-    .await;
-    assert_eq!(settings.bot_timeout_secs, 0);
-    let mut bot_ws = gw.connect(&bot.token, "bot").await;
-    let (mut user, conv) = customer_with_conversation(&gw, &tenant, "user").await;
-    expect_status(
-        &mut bot_ws,
+    let (_, mut bot_ws) = entry_bot_ahead_of_alice(&gw, &tenant, Some(0)).await;
+    let (mut user, conv) = conversation_with_the_bot(&gw, &tenant, &mut bot_ws).await;
+    expect_not_queued_within(
+        &mut user.ws,
         &conv,
-        ConversationStatus::Bot,
-        "the bot holds it",
+        Duration::from_millis(2000),
+        "0 means never",
     )
     .await;
-    user.ws
-        .assert_nothing(
-            status_update_of(&conv, ConversationStatus::Queued),
-            Duration::from_millis(2000),
-        )
-        .await
-        .expect("0 means never");
 }
 
 // ---- 9. human chat switch ----------------------------------------------------------------------
@@ -2044,10 +1586,13 @@ async fn with_human_chat_off_handover_is_refused_and_bot_failure_hands_nothing_o
 
     // The bot is not connected: the conversation stays with it anyway.
     let (mut u1, c1) = customer_with_conversation(&gw, &tenant, "user 1").await;
-    u1.ws
-        .assert_nothing(status_update_of(&c1, ConversationStatus::Queued), QUIET)
-        .await
-        .expect("no automatic handover with human chat off");
+    expect_not_queued_within(
+        &mut u1.ws,
+        &c1,
+        QUIET,
+        "no automatic handover with human chat off",
+    )
+    .await;
     let now = conversation(&tenant, &c1).await;
     assert_eq!(now.status, ConversationStatus::Bot);
     assert_eq!(
@@ -2062,13 +1607,13 @@ async fn with_human_chat_off_handover_is_refused_and_bot_failure_hands_nothing_o
 
     // A connected bot that stays silent past the timeout keeps it too.
     u1.write(&c1, "Anyone?").await;
-    u1.ws
-        .assert_nothing(
-            status_update_of(&c1, ConversationStatus::Queued),
-            Duration::from_millis(2000),
-        )
-        .await
-        .expect("no handover on bot timeout with human chat off");
+    expect_not_queued_within(
+        &mut u1.ws,
+        &c1,
+        Duration::from_millis(2000),
+        "no handover on bot timeout with human chat off",
+    )
+    .await;
     assert_eq!(
         conversation(&tenant, &c1).await.status,
         ConversationStatus::Bot
@@ -2085,8 +1630,7 @@ async fn with_human_chat_off_handover_is_refused_and_bot_failure_hands_nothing_o
 async fn a_disconnected_agent_gets_assignments_within_the_grace_and_not_after() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("grace").await;
-    let alice = tenant.agent("Alice").await;
-    auto_default_group(&tenant, &[&alice]).await;
+    let [alice] = auto_group_agents(&tenant, ["Alice"]).await;
     let settings = tenant.owner.settings().await.expect("settings");
     assert_eq!(settings.offline_grace_secs, 60, "the default");
     patch_settings(
@@ -2235,8 +1779,7 @@ async fn users_learn_their_queue_position_as_it_changes() {
 async fn groups_show_their_queue_length_and_oldest_wait() {
     let gw = TestGateway::start().await;
     let tenant = gw.create_tenant("queuelen").await;
-    let alice = tenant.agent_in_default_group("Alice").await;
-    let mut alice_ws = gw.connect(&alice.token, "agent alice").await;
+    let (alice, mut alice_ws) = online_agent(&gw, &tenant, "Alice").await;
     let empty = group(&tenant, &tenant.default_group).await;
     assert_eq!((empty.queue_length, empty.oldest_queued_at), (0, None));
 

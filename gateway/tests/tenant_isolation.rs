@@ -1,10 +1,10 @@
 //! One gateway, two tenants: nothing of tenant B is reachable with tenant A's credentials
 //! (another tenant's id answers `not_found`), and forged tokens get nowhere.
 
-mod common;
+mod support;
 
-use common::*;
 use serde_json::json;
+use support::*;
 use switchboard_load_tests::api::{Method, segment};
 use switchboard_load_tests::{WsClient, frame};
 use switchboard_protocol::api::{

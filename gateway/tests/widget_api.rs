@@ -2,11 +2,11 @@
 //! identities (valid, expired, wrong key, missing when required) and the secret's rotation;
 //! the user's current conversation; and the iframe page's `frame-ancestors`.
 
-mod common;
+mod support;
 
-use common::*;
 use reqwest::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_SECURITY_POLICY, ORIGIN};
 use serde_json::{Value, json};
+use support::*;
 use switchboard_load_tests::WsClient;
 use switchboard_protocol::api::*;
 use switchboard_protocol::*;

@@ -1,11 +1,27 @@
 //! The black-box harness: a real `switchboard` process per test, tenants made with its CLI,
-//! and typed clients from `switchboard-load-tests`.
+//! and typed clients from `switchboard-load-tests`. A test file says `mod support;` and
+//! `use support::*;`.
 //!
 //! Each test starts its own gateway on port 0 with its own data directory, so tests run in
 //! parallel without sharing anything. The gateway's log goes to a file in that directory
 //! and is printed when a test fails, since that is when it is needed.
+//!
+//! `scenario.rs` (re-exported here) holds the set-ups the suites share: an agent of the
+//! default group online, a user who opened a conversation, agents of an auto-assigning
+//! group, a conversation the entry bot holds, and the waits that read like the routing rules.
+//!
+//! The multi-node parts beside this file stand alone, and a test that needs them includes
+//! them by path (`#[path = "support/postgres.rs"] mod postgres_server;`), so the
+//! single-gateway test binaries do not compile them:
+//! - `node.rs`: gateway processes sharing one PostgreSQL and one Redis (`cluster.rs`);
+//! - `postgres.rs`: a PostgreSQL server of our own (`cluster.rs`, `store_conformance.rs`);
+//! - `redis_server.rs`: a `redis-server` of our own (`cluster.rs`, the load tests).
 
 #![allow(dead_code)] // each test binary uses a different part of the harness
+
+mod scenario;
+#[allow(unused_imports)] // a test binary that uses no scenario helper
+pub use scenario::*;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
