@@ -14,7 +14,7 @@
 //! them by path (`#[path = "support/postgres.rs"] mod postgres_server;`), so the
 //! single-gateway test binaries do not compile them:
 //! - `node.rs`: gateway processes sharing one PostgreSQL and one Redis (`cluster.rs`);
-//! - `postgres.rs`: a PostgreSQL server of our own (`cluster.rs`, `store_conformance.rs`);
+//! - `postgres.rs`: a PostgreSQL server of our own (`cluster.rs`, `store_conformance/`);
 //! - `redis_server.rs`: a `redis-server` of our own (`cluster.rs`, the load tests).
 
 #![allow(dead_code)] // each test binary uses a different part of the harness
