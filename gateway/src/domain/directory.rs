@@ -428,6 +428,7 @@ impl Desk {
                     connected,
                     id: b.id,
                     name: b.name,
+                    group_ids: Vec::new(),
                 })
                 .collect(),
         })
@@ -470,6 +471,9 @@ impl Desk {
         }
         if let Some(policy) = patch.reply_policy {
             settings.reply_policy = policy;
+        }
+        if let Some(after) = patch.after_resolve {
+            settings.after_resolve = after;
         }
         if let Some(fallback) = patch.reopen_fallback {
             settings.reopen_fallback = fallback;

@@ -19,7 +19,7 @@ pub(super) const CONVERSATION_SELECT: &str = "SELECT c.id, c.status, c.group_id,
 
 /// The columns of a tenant row.
 pub(super) const TENANT_SELECT: &str = "SELECT id, name, app_key, identity_secret, human_chat_enabled, routing, \
-     reply_policy, entry_bot_id, default_group_id, reopen_fallback, bot_timeout_secs, \
+     reply_policy, entry_bot_id, default_group_id, reopen_fallback, after_resolve, bot_timeout_secs, \
      offline_grace_secs, widget_origins, widget_identity_required FROM tenants";
 
 /// The columns of an agent row, with its groups joined by commas (`split_ids` undoes it).
@@ -150,6 +150,7 @@ macro_rules! decoders {
                         .map(Into::into),
                     default_group_id: row.try_get::<String, _>("default_group_id")?.into(),
                     reopen_fallback: enum_from_text(row.try_get("reopen_fallback")?)?,
+                    after_resolve: enum_from_text(row.try_get("after_resolve")?)?,
                     bot_timeout_secs: row
                         .try_get::<i64, _>("bot_timeout_secs")?
                         .clamp(0, u32::MAX as i64) as u32,

@@ -106,7 +106,7 @@ macro_rules! tenant_store {
                     "UPDATE tenants SET human_chat_enabled = $1, routing = $2, reply_policy = $3, \
                      entry_bot_id = $4, default_group_id = $5, reopen_fallback = $6, \
                      bot_timeout_secs = $7, offline_grace_secs = $8, widget_origins = $9, \
-                     widget_identity_required = $10 WHERE id = $11",
+                     widget_identity_required = $10, after_resolve = $11 WHERE id = $12",
                 )
                 .bind(settings.human_chat_enabled)
                 .bind(enum_to_text(&settings.routing)?)
@@ -118,6 +118,7 @@ macro_rules! tenant_store {
                 .bind(i64::from(settings.offline_grace_secs))
                 .bind(settings.widget_origins.join(" "))
                 .bind(settings.widget_identity_required)
+                .bind(enum_to_text(&settings.after_resolve)?)
                 .bind(tenant.as_str())
                 .execute(self.writer())
                 .await

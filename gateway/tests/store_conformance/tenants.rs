@@ -32,6 +32,7 @@ pub(super) async fn tenants_and_settings(b: Backend) {
             entry_bot_id: None,
             default_group_id: default_group.clone(),
             reopen_fallback: ReopenFallback::Queue,
+            after_resolve: AfterResolve::Reopen,
             bot_timeout_secs: 30,
             offline_grace_secs: 60,
             widget_origins: vec![],
@@ -85,6 +86,7 @@ pub(super) async fn tenants_and_settings(b: Backend) {
         entry_bot_id: Some(bot.id.clone()),
         default_group_id: billing.id.clone(),
         reopen_fallback: ReopenFallback::EntryBot,
+        after_resolve: AfterResolve::NewConversation,
         bot_timeout_secs: 5,
         offline_grace_secs: 120,
         widget_origins: vec![
