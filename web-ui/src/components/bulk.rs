@@ -81,8 +81,8 @@ pub fn BulkBar() -> impl IntoView {
 
     view! {
         <Show when=move || { count() > 0 }>
-            <div class="bulk-bar" data-testid="bulk-bar" role="region" aria-label="Bulk actions">
-                <div class="bulk-head">
+            <div class="list-bulk" data-testid="bulk-bar" role="region" aria-label="Bulk actions">
+                <div class="list-bulk-head">
                     <strong data-testid="bulk-count">{move || format!("{} selected", count())}</strong>
                     <button class="link" data-testid="bulk-clear" on:click=move |_| {
                         asking.set(None);
@@ -91,7 +91,7 @@ pub fn BulkBar() -> impl IntoView {
                         "Clear selection"
                     </button>
                 </div>
-                <div class="bulk-row">
+                <div class="list-bulk-row">
                     <select
                         data-testid="bulk-agent"
                         aria-label="Agent to assign the selected conversations to"
@@ -118,7 +118,7 @@ pub fn BulkBar() -> impl IntoView {
                         "Assign"
                     </button>
                 </div>
-                <div class="bulk-row">
+                <div class="list-bulk-row">
                     <select
                         data-testid="bulk-group"
                         aria-label="Group to transfer the selected conversations to"
@@ -141,7 +141,7 @@ pub fn BulkBar() -> impl IntoView {
                         "Transfer"
                     </button>
                 </div>
-                <div class="bulk-row">
+                <div class="list-bulk-row">
                     <button
                         class="secondary"
                         data-testid="bulk-resolve"
@@ -181,13 +181,13 @@ pub fn BulkBar() -> impl IntoView {
             let failed = !r.failed.is_empty();
             view! {
                 <div
-                    class="bulk-report"
+                    class="list-bulk-report"
                     class:partial=failed
                     data-testid="bulk-report"
                     data-state=if finished { "done" } else { "running" }
                     role=if failed { "alert" } else { "status" }
                 >
-                    <div class="bulk-head">
+                    <div class="list-bulk-head">
                         <span data-testid="bulk-summary">{r.summary()}</span>
                         <button
                             class="chip-x"
@@ -200,7 +200,7 @@ pub fn BulkBar() -> impl IntoView {
                             "×"
                         </button>
                     </div>
-                    <ul class="bulk-failures">
+                    <ul class="list-bulk-failures">
                         {r.failed.into_iter().map(|f| view! {
                             <li data-testid="bulk-failure" data-conversation-id=f.id.to_string()>
                                 <strong>{f.name}</strong>
