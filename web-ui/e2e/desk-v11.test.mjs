@@ -382,11 +382,13 @@ describe('desk v1.1: bulk actions, earlier conversations, bot filter', () => {
 
   test('the contact panel lists the user\'s earlier conversations; a click opens one to read it', async () => {
     const { tenant, ownerToken } = await newTenant(desk);
+    // A message after resolve opens a new conversation (§6.1 after_resolve).
+    await desk.apiOk('PATCH', '/v1/settings', { token: ownerToken, body: { after_resolve: 'new_conversation' } });
     const userToken = await desk.widgetToken(tenant.app_key);
     const first = await startChat(desk, tenant, 'My first question, long ago', userToken);
     const ownerSocket = await desk.socket(ownerToken);
     await ownerSocket.request({ type: 'conversation.resolve', conversation_id: first.conversationId });
-    // Without a conversation id, the user's next message opens a new conversation.
+    // The user's next message (without a conversation id) opens a new conversation.
     const second = await first.socket.request({ type: 'message.send', client_msg_id: uniqueName('u'), text: 'Back again' });
     assert.notEqual(second.conversation_id, first.conversationId);
     const other = await startChat(desk, tenant, 'Someone else');
