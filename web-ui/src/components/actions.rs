@@ -125,6 +125,20 @@ pub fn ActionBar(id: ConversationId) -> impl IntoView {
             }
         })
     };
+    // A picker whose action the rules no longer allow (the conversation changed meanwhile:
+    // a colleague took it, it was resolved) closes.
+    let may_assign = reason(rules::assign);
+    let may_transfer = reason(rules::transfer);
+    Effect::new(move |_| {
+        let forbidden = match picker.get() {
+            Picker::None => false,
+            Picker::Assign => may_assign().is_some(),
+            Picker::Transfer | Picker::ConfirmTransfer(..) => may_transfer().is_some(),
+        };
+        if forbidden {
+            picker.set(Picker::None);
+        }
+    });
     let toggle = move |which: Picker| {
         move || {
             if picker.get_untracked() == which {
