@@ -86,6 +86,7 @@ impl Cluster {
                 email: format!("{login}@example.com"),
                 password: Some("agent-password-1".into()),
                 role: None,
+                group_ids: None,
             })
             .await
             .expect("create agent");

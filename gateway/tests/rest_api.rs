@@ -15,6 +15,7 @@ fn new_agent(login: &str, password: Option<&str>, role: Option<Role>) -> CreateA
         email: format!("{login}@example.com"),
         password: password.map(str::to_owned),
         role,
+        group_ids: None,
     }
 }
 

@@ -37,6 +37,10 @@ pub struct CreateAgent {
     pub password: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
+    /// An addition: the groups the new agent joins (each must be the tenant's; absent: none,
+    /// as in v1). The desk's form offers the default group checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_ids: Option<Vec<GroupId>>,
 }
 
 /// Answer of `POST /v1/agents`: the agent, plus the invite link when no password was given.
@@ -129,6 +133,22 @@ pub struct BotInfo {
     pub id: BotId,
     pub name: String,
     pub connected: bool,
+    /// An addition: the groups whose agents serve this bot's handovers ("agents associated
+    /// with a bot"); set with `PATCH /v1/bots/{id}`.
+    #[serde(default)]
+    pub group_ids: Vec<GroupId>,
+}
+
+/// `PATCH /v1/bots/{id}` (an addition): owners and admins rename a bot or set the groups that
+/// serve it. Absent fields stay as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PatchBot {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Replaces the whole list; each id must be a group of the tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_ids: Option<Vec<GroupId>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,6 +182,8 @@ pub struct PatchSettings {
     pub widget_origins: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_identity_required: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_resolve: Option<AfterResolve>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

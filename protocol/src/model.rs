@@ -146,6 +146,18 @@ pub enum ReopenFallback {
     EntryBot,
 }
 
+/// What a user's message after `resolve` does (v1.1, §6.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AfterResolve {
+    /// It reopens the resolved conversation (v1's behaviour).
+    #[default]
+    Reopen,
+    /// It opens a new conversation, routed like any new one; the resolved one stays closed.
+    NewConversation,
+}
+
 fn default_bot_timeout_secs() -> u32 {
     30
 }
@@ -184,6 +196,9 @@ pub struct Settings {
     /// a secret: every page with the widget shows it.
     #[serde(default)]
     pub app_key: String,
+    /// v1.1 (§6.1): whether a user's message after resolve reopens or starts anew.
+    #[serde(default)]
+    pub after_resolve: AfterResolve,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

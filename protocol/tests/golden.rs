@@ -215,6 +215,7 @@ mod fixtures {
             entry_bot_id: None,
             default_group_id: "grp_support".into(),
             reopen_fallback: ReopenFallback::Queue,
+            after_resolve: AfterResolve::Reopen,
             bot_timeout_secs: 30,
             offline_grace_secs: 60,
             widget_origins: vec![],
@@ -228,6 +229,7 @@ mod fixtures {
             "entry_bot_id": null,
             "default_group_id": "grp_support",
             "reopen_fallback": "queue",
+            "after_resolve": "reopen",
             "bot_timeout_secs": 30,
             "offline_grace_secs": 60,
             "widget_origins": [],
@@ -245,6 +247,7 @@ mod fixtures {
             entry_bot_id: Some("bot_greeter".into()),
             default_group_id: "grp_support".into(),
             reopen_fallback: ReopenFallback::EntryBot,
+            after_resolve: AfterResolve::NewConversation,
             bot_timeout_secs: 0,
             offline_grace_secs: 5,
             widget_origins: vec!["https://shop.example".to_owned()],
@@ -258,6 +261,7 @@ mod fixtures {
             "entry_bot_id": "bot_greeter",
             "default_group_id": "grp_support",
             "reopen_fallback": "entry_bot",
+            "after_resolve": "new_conversation",
             "bot_timeout_secs": 0,
             "offline_grace_secs": 5,
             "widget_origins": ["https://shop.example"],
@@ -1451,6 +1455,7 @@ mod rest_bodies {
             email: "bob@example.com".into(),
             password: Some("pw".into()),
             role: Some(Role::Admin),
+            group_ids: Some(vec!["grp_support".into()]),
         };
         assert_round_trip(
             &body,
@@ -1459,7 +1464,8 @@ mod rest_bodies {
                 "login": "bob",
                 "email": "bob@example.com",
                 "password": "pw",
-                "role": "admin"
+                "role": "admin",
+                "group_ids": ["grp_support"]
             }),
         );
     }
@@ -1472,6 +1478,7 @@ mod rest_bodies {
             email: "bob@example.com".into(),
             password: None,
             role: None,
+            group_ids: None,
         };
         assert_round_trip(
             &body,
@@ -1682,12 +1689,32 @@ mod rest_bodies {
                 id: "bot_greeter".into(),
                 name: "Greeter".into(),
                 connected: true,
+                group_ids: vec!["grp_support".into()],
             }],
         };
         assert_round_trip(
             &body,
-            json!({"bots": [{"id": "bot_greeter", "name": "Greeter", "connected": true}]}),
+            json!({"bots": [{"id": "bot_greeter", "name": "Greeter", "connected": true,
+                "group_ids": ["grp_support"]}]}),
         );
+    }
+
+    #[test]
+    fn a_bot_listed_by_a_v1_gateway_serves_no_group() {
+        let parsed: BotInfo =
+            serde_json::from_str(r#"{"id": "bot_greeter", "name": "Greeter", "connected": false}"#)
+                .expect("a v1 bot");
+        assert!(parsed.group_ids.is_empty());
+    }
+
+    #[test]
+    fn patch_bot_sends_only_what_changes() {
+        let body = PatchBot {
+            group_ids: Some(vec!["grp_support".into()]),
+            ..PatchBot::default()
+        };
+        assert_round_trip(&body, json!({"group_ids": ["grp_support"]}));
+        assert_round_trip(&PatchBot::default(), json!({}));
     }
 
     #[test]
@@ -1731,10 +1758,12 @@ mod rest_bodies {
             offline_grace_secs: Some(90),
             widget_origins: Some(vec!["https://shop.example".into()]),
             widget_identity_required: Some(true),
+            after_resolve: Some(AfterResolve::NewConversation),
         };
         assert_round_trip(
             &body,
             json!({
+                "after_resolve": "new_conversation",
                 "human_chat_enabled": true,
                 "routing": "online_then_offline",
                 "reply_policy": "reply_assigns",
@@ -2351,6 +2380,7 @@ mod routing_additions {
         }))
         .expect("a v1 settings object parses");
         assert_eq!(parsed.reopen_fallback, ReopenFallback::Queue);
+        assert_eq!(parsed.after_resolve, AfterResolve::Reopen);
         assert_eq!(
             (parsed.bot_timeout_secs, parsed.offline_grace_secs),
             (30, 60)

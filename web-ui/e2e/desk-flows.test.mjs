@@ -311,6 +311,10 @@ describe('desk flows', () => {
     await page.getByTestId('action-transfer').click({ timeout: LONG });
     const option = page.locator(`[data-testid=transfer-option][data-group-id="${billing.id}"]:not([disabled])`);
     await option.click({ timeout: LONG });
+    // It asks first, naming the group (issue 12).
+    await page.getByTestId('transfer-confirm-question').filter({ hasText: 'Transfer to Billing?' })
+      .waitFor({ timeout: SHORT });
+    await page.getByTestId('transfer-confirm-yes').click();
     await waitForStatus(page, 'queued');
     const moved = await member.socket.next(
       (f) => f.type === 'conversation.updated'

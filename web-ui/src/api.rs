@@ -118,13 +118,25 @@ pub async fn conversations(
         .map(|list| list.conversations)
 }
 
-/// One view's list narrowed by a tag or a search (`docs/desk-api.md`, "Filtering and search").
+/// One view's list narrowed by a tag, a search or a bot (`docs/desk-api.md`, "Filtering and
+/// search"; `bot_id`: `protocol.md` v1.1).
 pub async fn conversations_filtered(
     filter: &crate::store::ListFilter,
 ) -> Result<Vec<Conversation>, ApiError> {
     get::<ConversationList>(&format!("/v1/conversations?{}", filter.query(200)))
         .await
         .map(|list| list.conversations)
+}
+
+/// `GET /v1/users/{id}/conversations`: the user's conversations the agent may see, newest
+/// first (the contact panel's earlier conversations).
+pub async fn user_conversations(user: &UserId) -> Result<Vec<Conversation>, ApiError> {
+    get::<ConversationList>(&format!(
+        "/v1/users/{}/conversations",
+        percent_encode(user.as_str())
+    ))
+    .await
+    .map(|list| list.conversations)
 }
 
 pub async fn patch_contact(

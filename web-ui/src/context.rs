@@ -1,13 +1,14 @@
 //! What the parts of the desk share through Leptos contexts, besides the store and the socket:
 //! [`Directory`] (the tenant's groups, agents, bots and settings, and a ticking clock), which
-//! the desk page provides, and [`DeskUi`] (the tab, tag and search the desk shows), which the
-//! shell provides so that it survives visits to the admin pages. They live here, below
-//! `pages` and `components`, so that the components read them without importing pages.
+//! the desk page provides, and [`DeskUi`] (the tab, tag, search, bot filter and bulk selection
+//! the desk shows), which the shell provides so that it survives visits to the admin pages.
+//! They live here, below `pages` and `components`, so that the components read them without
+//! importing pages.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use switchboard_protocol::api::BotInfo;
-use switchboard_protocol::{Agent, ConversationView, Group, Settings};
+use switchboard_protocol::{Agent, BotId, ConversationId, ConversationView, Group, Settings};
 
 /// What the desk knows about the tenant besides conversations: for pickers and names.
 #[derive(Clone, Copy)]
@@ -63,4 +64,27 @@ pub struct DeskUi {
     pub tag: RwSignal<Option<String>>,
     /// The closed tab's search, as applied (debounced from the search box).
     pub query: RwSignal<String>,
+    /// The bot the lists are narrowed to (only conversations it took part in), on every tab.
+    pub bot: RwSignal<Option<BotId>>,
+    /// The conversations ticked for a bulk action (owners and admins), in the order ticked;
+    /// emptied when the tab changes.
+    pub selected: RwSignal<Vec<ConversationId>>,
+}
+
+impl DeskUi {
+    pub fn new() -> Self {
+        DeskUi {
+            tab: RwSignal::new(ConversationView::Mine),
+            tag: RwSignal::new(None),
+            query: RwSignal::new(String::new()),
+            bot: RwSignal::new(None),
+            selected: RwSignal::new(Vec::new()),
+        }
+    }
+}
+
+impl Default for DeskUi {
+    fn default() -> Self {
+        Self::new()
+    }
 }

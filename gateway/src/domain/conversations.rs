@@ -15,9 +15,9 @@ use crate::store::{
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 use switchboard_protocol::{
-    Agent, AgentId, AssignTarget, Assignee, ConversationId, ConversationStatus as Status,
-    ConversationView, GroupId, HolderKind, MAX_TEXT_CHARS, Message, MessageSend, Presence,
-    ReadEvent, ServerFrame, TenantId, TypingEvent,
+    AfterResolve, Agent, AgentId, AssignTarget, Assignee, ConversationId,
+    ConversationStatus as Status, ConversationView, GroupId, HolderKind, MAX_TEXT_CHARS, Message,
+    MessageSend, Presence, ReadEvent, ServerFrame, TenantId, TypingEvent,
 };
 
 /// Longest `client_msg_id` accepted.
@@ -159,6 +159,31 @@ impl Desk {
                     if !resolved.load(Ordering::Relaxed) {
                         return result;
                     }
+                    // §6.1 `after_resolve: "new_conversation"`: the resolved one stays closed;
+                    // the message goes to the user's open conversation if one exists (a
+                    // retry, or a second tab, must not open a third), else opens a new one.
+                    if self.settings(tenant).await?.after_resolve == AfterResolve::NewConversation {
+                        return match self
+                            .store
+                            .latest_open_conversation(tenant, &user.id)
+                            .await?
+                        {
+                            Some(open) => {
+                                let decide = move |s: &ConversationState| {
+                                    Ok(transitions::user_message(
+                                        s,
+                                        message.clone(),
+                                        &Reopen::ToQueue,
+                                        &now,
+                                    ))
+                                };
+                                self.store
+                                    .modify_conversation(tenant, open.id(), &decide)
+                                    .await
+                            }
+                            None => self.open_conversation(tenant, &user.id, message).await,
+                        };
+                    }
                 }
                 let existing = match conversation_id {
                     Some(id) => Some(self.visible_conversation(principal, id).await?),
@@ -233,7 +258,7 @@ impl Desk {
     }
 
     /// A new conversation goes to the entry bot when one is set, else to the default group's
-    /// queue.
+    /// queue; with human chat off and no entry bot it is refused (`human_chat_disabled`).
     async fn open_conversation(
         &self,
         tenant: &TenantId,
@@ -260,6 +285,8 @@ impl Desk {
                 },
                 vec![first],
             ),
+            // §6.1: with human chat off nothing enters a queue, and nothing is stored.
+            None if !settings.human_chat_enabled => return Err(Error::HumanChatDisabled),
             None => (
                 NewConversation {
                     user_id: user.clone(),
@@ -346,10 +373,15 @@ impl Desk {
                     .agent(tenant, &AgentId(to.id.clone()))
                     .await?
                     .ok_or(Error::NotFound("agent"))?;
+                // §6.1: taking a conversation (assigning it to oneself) needs `online`.
+                if target.id == agent.id && target.presence != Presence::Online {
+                    return Err(Error::forbidden("go online to take conversations"));
+                }
                 // Owners and admins may go beyond an agent's capacity; others may not. The load
                 // is read in the change's own transaction, so assignments cannot race past it.
                 let by = agent.clone();
                 let decide = move |s: &ConversationState, loads: &[CandidateLoad]| {
+                    transitions::may_act_on(s, &by)?;
                     let open = loads
                         .iter()
                         .find(|l| l.id == target.id)
@@ -380,8 +412,12 @@ impl Desk {
                 if !self.bot_connected(tenant, &bot.id).await {
                     return Err(Error::Unavailable(format!("{} is not connected", bot.name)));
                 }
-                self.change(tenant, id, &move |s| transitions::assign_to_bot(s, &bot))
-                    .await
+                let by = agent.clone();
+                self.change(tenant, id, &move |s| {
+                    transitions::may_act_on(s, &by)?;
+                    transitions::assign_to_bot(s, &bot)
+                })
+                .await
             }
         }
     }
@@ -395,6 +431,10 @@ impl Desk {
     ) -> Result<ConversationState> {
         let principal = Principal::Agent(agent.clone());
         self.visible_conversation(&principal, id).await?;
+        // §6.1: with human chat off nothing enters a queue.
+        if !self.settings(&agent.tenant).await?.human_chat_enabled {
+            return Err(Error::HumanChatDisabled);
+        }
         let group = self
             .store
             .group(&agent.tenant, group_id)
@@ -404,7 +444,9 @@ impl Desk {
             return Err(Error::Unavailable(format!("{} is not online", group.name)));
         }
         let now = clock::now();
+        let by = agent.clone();
         self.change(&agent.tenant, id, &move |s| {
+            transitions::may_act_on(s, &by)?;
             transitions::transfer(s, &group, &now)
         })
         .await
@@ -417,16 +459,18 @@ impl Desk {
         id: &ConversationId,
     ) -> Result<ConversationState> {
         let principal = Principal::Agent(agent.clone());
-        let state = self.visible_conversation(&principal, id).await?;
-        let holds = state.holder(HolderKind::Agent) == Some(agent.id.as_str());
-        if state.status() == Status::Assigned && !holds && !agent.is_admin() {
-            return Err(Error::forbidden(
-                "only its holder or an admin may unassign a conversation",
-            ));
+        self.visible_conversation(&principal, id).await?;
+        // §6.1: with human chat off nothing enters a queue.
+        if !self.settings(&agent.tenant).await?.human_chat_enabled {
+            return Err(Error::HumanChatDisabled);
         }
         let now = clock::now();
-        self.change(&agent.tenant, id, &move |s| transitions::unassign(s, &now))
-            .await
+        let by = agent.clone();
+        self.change(&agent.tenant, id, &move |s| {
+            transitions::may_act_on(s, &by)?;
+            transitions::unassign(s, &now)
+        })
+        .await
     }
 
     pub async fn resolve(
@@ -437,8 +481,12 @@ impl Desk {
         let principal = Principal::Agent(agent.clone());
         self.visible_conversation(&principal, id).await?;
         let now = clock::now();
-        self.change(&agent.tenant, id, &move |s| transitions::resolve(s, &now))
-            .await
+        let by = agent.clone();
+        self.change(&agent.tenant, id, &move |s| {
+            transitions::may_act_on(s, &by)?;
+            transitions::resolve(s, &now)
+        })
+        .await
     }
 
     /// `conversation.reopen` (an addition): an agent who is online reopens a resolved
@@ -466,7 +514,8 @@ impl Desk {
         .await
     }
 
-    /// A removed agent's conversation goes back to its queue.
+    /// A removed agent's conversation goes back to its queue; with human chat off (§6.1:
+    /// nothing enters a queue) it is resolved instead.
     pub(crate) async fn requeue_from(
         &self,
         tenant: &TenantId,
@@ -475,11 +524,16 @@ impl Desk {
     ) -> Result<()> {
         let now = clock::now();
         let agent = agent.clone();
+        let human_chat = self.settings(tenant).await?.human_chat_enabled;
         let decide = move |s: &ConversationState| {
             if s.holder(HolderKind::Agent) != Some(agent.as_str()) {
                 return Ok(Decision::unchanged());
             }
-            transitions::unassign(s, &now)
+            if human_chat {
+                transitions::unassign(s, &now)
+            } else {
+                transitions::resolve(s, &now)
+            }
         };
         self.change(tenant, id, &decide).await.map(|_| ())
     }
@@ -539,7 +593,21 @@ impl Desk {
             .await
     }
 
-    /// `GET /v1/conversations?view=&tag=&q=`: a list narrowed by tag and text search.
+    /// What an agent's lists show: everything for owners and admins; for agents, their groups'
+    /// conversations and those they hold.
+    pub(crate) fn visibility(&self, agent: &AgentPrincipal) -> Visibility {
+        if agent.is_admin() {
+            Visibility::All
+        } else {
+            Visibility::Groups {
+                group_ids: agent.group_ids.clone(),
+                agent_id: agent.id.clone(),
+            }
+        }
+    }
+
+    /// `GET /v1/conversations?view=&tag=&q=&bot_id=`: a list narrowed by tag, text search and
+    /// bot (an unknown bot is `not_found`).
     pub async fn list_conversations_filtered(
         &self,
         agent: &AgentPrincipal,
@@ -551,14 +619,13 @@ impl Desk {
         if limit == 0 || limit > MAX_LIST {
             return Err(Error::invalid(format!("limit must be 1 to {MAX_LIST}")));
         }
-        let visibility = if agent.is_admin() {
-            Visibility::All
-        } else {
-            Visibility::Groups {
-                group_ids: agent.group_ids.clone(),
-                agent_id: agent.id.clone(),
-            }
-        };
+        if let Some(bot) = &filter.bot_id {
+            self.store
+                .bot(&agent.tenant, bot)
+                .await?
+                .ok_or(Error::NotFound("bot"))?;
+        }
+        let visibility = self.visibility(agent);
         let (statuses, held_by, order) = match view {
             ConversationView::Mine => (
                 vec![Status::Assigned],

@@ -15,7 +15,7 @@ use super::conversations::MAX_PAGE;
 use super::events::Audience;
 use super::transitions::{self, Reopen};
 use crate::clock;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::principal::PrincipalKey;
 use crate::store::{AgentRecord, CandidateLoad, ConversationState, MessageQuery, Outcome};
 use crate::topics::Topic;
@@ -322,6 +322,18 @@ impl Desk {
             plan.agent = Some(agent);
         }
         let settings = self.settings(tenant).await?;
+        if !settings.human_chat_enabled {
+            // §6.1: with human chat off nothing enters a queue and no human takes a chat: the
+            // conversation reopens to the entry bot, whatever `reopen_fallback` says, or the
+            // message is refused (and nothing is stored).
+            plan.agent = None;
+            let bot = match &settings.entry_bot_id {
+                Some(bot_id) => self.store.bot(tenant, bot_id).await?,
+                None => None,
+            };
+            plan.fallback = Reopen::ToBot(bot.ok_or(Error::HumanChatDisabled)?);
+            return Ok(plan);
+        }
         if settings.reopen_fallback == ReopenFallback::EntryBot
             && let Some(bot_id) = &settings.entry_bot_id
             && let Some(bot) = self.store.bot(tenant, bot_id).await?

@@ -98,6 +98,23 @@ pub fn handover(
     })
 }
 
+/// §6.1: a conversation another agent holds may be resolved, unassigned, transferred or
+/// assigned only by an owner or admin; queued and bot-held ones (of the agent's groups: the
+/// caller checked visibility) stay open to every member. Run inside the change's decision, on
+/// the state read in its transaction, so it cannot race with a concurrent assignment.
+pub fn may_act_on(state: &ConversationState, by: &AgentPrincipal) -> Result<()> {
+    if state.status() == Status::Assigned
+        && state.holder(HolderKind::Agent) != Some(by.id.as_str())
+        && !by.is_admin()
+    {
+        return Err(Error::forbidden(format!(
+            "{} holds this conversation: only owners and admins act on a colleague's conversation",
+            holder_name(state)
+        )));
+    }
+    Ok(())
+}
+
 /// An agent takes a queued conversation.
 pub fn accept(state: &ConversationState, agent: &AgentPrincipal) -> Result<Decision> {
     match state.status() {
@@ -738,6 +755,7 @@ mod routing_tests {
             &Reopen::ToBot(BotRecord {
                 id: "b1".into(),
                 name: "Bot".into(),
+                group_ids: Vec::new(),
             }),
             &now,
         );

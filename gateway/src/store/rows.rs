@@ -19,7 +19,7 @@ pub(super) const CONVERSATION_SELECT: &str = "SELECT c.id, c.status, c.group_id,
 
 /// The columns of a tenant row.
 pub(super) const TENANT_SELECT: &str = "SELECT id, name, app_key, identity_secret, human_chat_enabled, routing, \
-     reply_policy, entry_bot_id, default_group_id, reopen_fallback, bot_timeout_secs, \
+     reply_policy, entry_bot_id, default_group_id, reopen_fallback, after_resolve, bot_timeout_secs, \
      offline_grace_secs, widget_origins, widget_identity_required FROM tenants";
 
 /// The columns of an agent row, with its groups joined by commas (`split_ids` undoes it).
@@ -39,6 +39,16 @@ pub(super) fn group_select<D: Dialect>() -> String {
         "SELECT g.id, g.name, g.assignment, g.business_hours, \
          (SELECT {}(gm.agent_id, ',') FROM group_members gm WHERE gm.group_id = g.id) AS member_ids \
          FROM support_groups g",
+        D::STRING_AGG
+    )
+}
+
+/// The columns of a bot row, with the groups that serve it joined by commas.
+pub(super) fn bot_select<D: Dialect>() -> String {
+    format!(
+        "SELECT b.id, b.name, \
+         (SELECT {}(bg.group_id, ',') FROM bot_groups bg WHERE bg.bot_id = b.id) AS group_ids \
+         FROM bots b",
         D::STRING_AGG
     )
 }
@@ -150,6 +160,7 @@ macro_rules! decoders {
                         .map(Into::into),
                     default_group_id: row.try_get::<String, _>("default_group_id")?.into(),
                     reopen_fallback: enum_from_text(row.try_get("reopen_fallback")?)?,
+                    after_resolve: enum_from_text(row.try_get("after_resolve")?)?,
                     bot_timeout_secs: row
                         .try_get::<i64, _>("bot_timeout_secs")?
                         .clamp(0, u32::MAX as i64) as u32,
@@ -171,6 +182,7 @@ macro_rules! decoders {
             Ok(BotRecord {
                 id: row.try_get::<String, _>("id")?.into(),
                 name: row.try_get("name")?,
+                group_ids: split_ids(row.try_get("group_ids")?),
             })
         }
 

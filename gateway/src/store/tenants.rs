@@ -10,7 +10,8 @@ use switchboard_protocol::{Settings, TenantId};
 pub trait TenantStore: Send + Sync {
     /// Whether the store answers (for `/healthz`).
     async fn ping(&self) -> Result<()>;
-    /// Creates the tenant with its default group and its owner, in one transaction.
+    /// Creates the tenant with its default group and its owner (a member of that group, whatever
+    /// `owner.group_ids` says), in one transaction.
     async fn create_tenant(
         &self,
         tenant: NewTenant,
@@ -70,6 +71,9 @@ macro_rules! tenant_store {
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
+                // The owner starts in the default group, so the default queue has a member.
+                let mut owner = owner;
+                owner.group_ids = vec![group_id.clone()];
                 let owner_id = insert_agent_row(&mut tx, &tenant_id, &owner).await?;
                 tx.commit().await.map_err(db)?;
                 let record = self.tenant(&tenant_id).await?;
@@ -106,7 +110,7 @@ macro_rules! tenant_store {
                     "UPDATE tenants SET human_chat_enabled = $1, routing = $2, reply_policy = $3, \
                      entry_bot_id = $4, default_group_id = $5, reopen_fallback = $6, \
                      bot_timeout_secs = $7, offline_grace_secs = $8, widget_origins = $9, \
-                     widget_identity_required = $10 WHERE id = $11",
+                     widget_identity_required = $10, after_resolve = $11 WHERE id = $12",
                 )
                 .bind(settings.human_chat_enabled)
                 .bind(enum_to_text(&settings.routing)?)
@@ -118,6 +122,7 @@ macro_rules! tenant_store {
                 .bind(i64::from(settings.offline_grace_secs))
                 .bind(settings.widget_origins.join(" "))
                 .bind(settings.widget_identity_required)
+                .bind(enum_to_text(&settings.after_resolve)?)
                 .bind(tenant.as_str())
                 .execute(self.writer())
                 .await

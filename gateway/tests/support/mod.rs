@@ -321,6 +321,7 @@ impl Tenant {
                 email: format!("{login}@example.com"),
                 password: Some(password.clone()),
                 role: Some(role),
+                group_ids: None,
             })
             .await
             .unwrap_or_else(|e| panic!("owner creates agent {name}: {e}"));

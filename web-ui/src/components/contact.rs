@@ -1,5 +1,6 @@
 //! The contact panel: who the user is (editable), notes about the user, where the conversation
-//! stands, and its tags (a click on one filters the list by it).
+//! stands, its tags (a click on one filters the list by it), and the user's earlier
+//! conversations (a click opens one).
 //!
 //! Test ids: `contact-panel`, `contact-title` (the name shown), `contact-name`,
 //! `contact-email`, `contact-phone`, `contact-address` (the form's fields), `contact-save`,
@@ -7,9 +8,10 @@
 //! `contact-holder`, `contact-created`; notes: `notes`, `note` (each note; `data-note-id`),
 //! `note-input`, `note-add`, `note-error`; tags: `contact-tags`, `tag` (a tag's name, a button
 //! that filters the list by it; `data-tag`), `tag-remove` (its ×; `data-tag`), `tag-input`,
-//! `tag-add`, `tag-error`.
+//! `tag-add`, `tag-error`; the user's earlier conversations: see [`super::earlier`].
 
 use crate::api;
+use crate::components::earlier::EarlierConversations;
 use crate::context::{DeskUi, Directory};
 use crate::store::{self, DeskState, display_name};
 use crate::time;
@@ -52,6 +54,7 @@ fn Contact(id: ConversationId) -> impl IntoView {
     let name = move || conversation.with(|c| c.as_ref().map(display_name).unwrap_or_default());
     // The form is built once per conversation, not again on every change of the user.
     let has_user = Memo::new(move |_| user.with(Option::is_some));
+    let current = id.clone();
     view! {
         <div class="avatar" aria-hidden="true">
             {move || name().chars().next().map(|ch| ch.to_uppercase().to_string()).unwrap_or_default()}
@@ -68,6 +71,7 @@ fn Contact(id: ConversationId) -> impl IntoView {
         </dl>
         <Tags conversation=conversation />
         {move || user_id.get().map(|user| view! { <Notes user=user /> })}
+        {move || user_id.get().map(|user| view! { <EarlierConversations user=user current=current.clone() /> })}
     }
 }
 

@@ -147,6 +147,7 @@ fn CreateAgentForm(
             email: email.get_untracked().trim().to_owned(),
             password: (!password_text.is_empty()).then_some(password_text),
             role: Some(parse_role(&role.get_untracked())),
+            group_ids: None,
         };
         if body.full_name.is_empty() || body.login.is_empty() || body.email.is_empty() {
             error.set(Some("Full name, login and e-mail are required.".into()));

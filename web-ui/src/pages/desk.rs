@@ -6,17 +6,24 @@
 //! (the latest message, kept live by `conversation.activity`) with
 //! `conversation-preview-time`, `list-empty`,
 //! `closed-search` (the closed tab's search box, applied 300 ms after typing pauses; Escape
-//! clears it), `tag-filter` (the "filtered by tag X" chip) and its `tag-filter-clear` button.
+//! clears it), `tag-filter` (the "filtered by tag X" chip) and its `tag-filter-clear` button,
+//! `bot-filter` (a select: only the conversations one bot took part in, on every tab).
+//! Owners and admins also get (except under Closed) `conversation-select` (a checkbox per
+//! conversation; `data-conversation-id`) and `select-all` (every conversation shown), and the
+//! bulk bar (`components::bulk`); the selection empties when the tab changes.
 
+use crate::components::bulk::BulkBar;
 use crate::components::contact::ContactPanel;
 use crate::components::conversation::ConversationPane;
 use crate::context::{DeskUi, Directory};
 use crate::socket::Socket;
-use crate::store::{DeskState, ListFilter, display_name, view_label};
+use crate::store::{DeskState, ListFilter, display_name, rules, view_label};
 use crate::time;
 use leptos::prelude::*;
 use std::time::Duration;
-use switchboard_protocol::{ConversationId, ConversationStatus, ConversationView, HolderKind};
+use switchboard_protocol::{
+    BotId, ConversationId, ConversationStatus, ConversationView, HolderKind,
+};
 
 fn now_ms() -> i64 {
     web_sys::js_sys::Date::now() as i64
@@ -53,6 +60,12 @@ fn ConversationList() -> impl IntoView {
     let store = expect_context::<RwSignal<DeskState>>();
     let socket = expect_context::<Socket>();
     let ui = expect_context::<DeskUi>();
+    let directory = expect_context::<Directory>();
+    // Bulk actions: owners and admins, on every tab but Closed (nothing to do there).
+    let bulk = Memo::new(move |_| {
+        ui.tab.get() != ConversationView::Closed
+            && store.with(|s| s.me.as_ref().is_some_and(rules::may_bulk))
+    });
     let ids = Memo::new(move |_| {
         let view = ui.tab.get();
         store.with(|s| s.shown(view).to_vec())
@@ -63,7 +76,8 @@ fn ConversationList() -> impl IntoView {
         store.with(|s| s.filter_pending(view))
     });
 
-    // The filter follows the tab, the tag and the closed tab's search; a new one is fetched.
+    // The filter follows the tab, the tag, the bot and the closed tab's search; a new one is
+    // fetched.
     Effect::new(move |_| {
         let view = ui.tab.get();
         let tag = ui.tag.get();
@@ -72,7 +86,7 @@ fn ConversationList() -> impl IntoView {
         } else {
             String::new()
         };
-        let filter = ListFilter::new(view, tag.as_deref(), &q);
+        let filter = ListFilter::with_bot(view, tag.as_deref(), &q, ui.bot.get());
         let changed = store.with_untracked(|s| s.filter != filter);
         if changed {
             store.update(|s| s.set_filter(filter));
@@ -99,8 +113,26 @@ fn ConversationList() -> impl IntoView {
     };
     let filtered = move || {
         ui.tag.with(Option::is_some)
+            || ui.bot.with(Option::is_some)
             || (ui.tab.get() == ConversationView::Closed && !ui.query.with(|q| q.trim().is_empty()))
     };
+    // Another tab: nothing stays ticked.
+    Effect::new(move |previous: Option<ConversationView>| {
+        let tab = ui.tab.get();
+        if previous.is_some_and(|p| p != tab) {
+            ui.selected.set(Vec::new());
+        }
+        tab
+    });
+    let all_selected = move || {
+        ids.with(|ids| {
+            !ids.is_empty()
+                && ui
+                    .selected
+                    .with(|sel| ids.iter().all(|id| sel.contains(id)))
+        })
+    };
+    let bots_known = move || directory.bots.with(|b| !b.is_empty()) || ui.bot.with(Option::is_some);
 
     view! {
         <section class="list-pane" aria-label="Conversations">
@@ -128,6 +160,48 @@ fn ConversationList() -> impl IntoView {
                     />
                 </div>
             </Show>
+            <Show when=move || bots_known() || bulk.get()>
+                <div class="list-tools">
+                    <Show when=move || bulk.get()>
+                        <label class="select-all">
+                            <input
+                                type="checkbox"
+                                data-testid="select-all"
+                                prop:checked=all_selected
+                                disabled=move || ids.with(Vec::is_empty)
+                                on:change=move |ev| {
+                                    if event_target_checked(&ev) {
+                                        ui.selected.set(ids.get_untracked());
+                                    } else {
+                                        ui.selected.set(Vec::new());
+                                    }
+                                }
+                            />
+                            "Select all"
+                        </label>
+                    </Show>
+                    <Show when=bots_known>
+                        <label class="bot-filter">
+                            "Bot"
+                            <select
+                                data-testid="bot-filter"
+                                aria-label="Show only the conversations of a bot"
+                                prop:value=move || ui.bot.with(|b| b.as_ref().map(|b| b.to_string()).unwrap_or_default())
+                                on:change=move |ev| {
+                                    let value = event_target_value(&ev);
+                                    ui.bot.set((!value.is_empty()).then(|| BotId::from(value.as_str())));
+                                }
+                            >
+                                <option value="">"All conversations"</option>
+                                <For each=move || directory.bots.get() key=|b| b.id.clone() let:bot>
+                                    <option value=bot.id.to_string()>{bot.name.clone()}</option>
+                                </For>
+                            </select>
+                        </label>
+                    </Show>
+                </div>
+            </Show>
+            <BulkBar />
             {move || ui.tag.get().map(|tag| view! {
                 <div class="filter-bar">
                     <span class="filter-chip" data-testid="tag-filter">
@@ -147,7 +221,7 @@ fn ConversationList() -> impl IntoView {
             })}
             <div class="conversation-list" data-testid="conversation-list" role="list">
                 <For each=move || ids.get() key=|id| id.clone() let:id>
-                    <ConversationItem id=id />
+                    <ConversationItem id=id bulk=bulk />
                 </For>
                 <Show when=move || ids.with(Vec::is_empty)>
                     <p class="empty" data-testid="list-empty">
@@ -175,10 +249,35 @@ fn ConversationList() -> impl IntoView {
 }
 
 #[component]
-fn ConversationItem(id: ConversationId) -> impl IntoView {
+fn ConversationItem(id: ConversationId, bulk: Memo<bool>) -> impl IntoView {
     let store = expect_context::<RwSignal<DeskState>>();
     let socket = expect_context::<Socket>();
     let directory = expect_context::<Directory>();
+    let ui = expect_context::<DeskUi>();
+    let key = id.clone();
+    let ticked = Memo::new(move |_| ui.selected.with(|s| s.contains(&key)));
+    let tick_id = id.clone();
+    let select_id = id.to_string();
+    let tick = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        ui.selected.update(|s| {
+            s.retain(|other| other != &tick_id);
+            if on {
+                s.push(tick_id.clone());
+            }
+        });
+    };
+    let name = Memo::new({
+        let key = id.clone();
+        move |_| {
+            store.with(|s| {
+                s.conversations
+                    .get(&key)
+                    .map(display_name)
+                    .unwrap_or_default()
+            })
+        }
+    });
     let key = id.clone();
     let conversation = Memo::new(move |_| store.with(|s| s.conversations.get(&key).cloned()));
     let key = id.clone();
@@ -217,11 +316,23 @@ fn ConversationItem(id: ConversationId) -> impl IntoView {
     };
 
     view! {
+        <div class="conversation-row" class:ticked=move || ticked.get() role="listitem">
+        <Show when=move || bulk.get()>
+            <label class="select-box">
+                <input
+                    type="checkbox"
+                    data-testid="conversation-select"
+                    data-conversation-id=select_id.clone()
+                    aria-label=move || format!("Select {}", name.get())
+                    prop:checked=move || ticked.get()
+                    on:change=tick.clone()
+                />
+            </label>
+        </Show>
         <button
             class="conversation-item"
             class:selected=move || selected.get()
             class:unread=move || { unread.get() > 0 }
-            role="listitem"
             data-testid="conversation-item"
             data-conversation-id=id.to_string()
             data-status=move || conversation.with(|c| c.as_ref().map(|c| c.status.as_str()))
@@ -233,9 +344,7 @@ fn ConversationItem(id: ConversationId) -> impl IntoView {
             }
         >
             <div class="item-top">
-                <span class="item-name">
-                    {move || conversation.with(|c| c.as_ref().map(display_name).unwrap_or_default())}
-                </span>
+                <span class="item-name">{move || name.get()}</span>
                 <Show when=move || { unread.get() > 0 }>
                     <span class="badge" data-testid="unread-badge" title="Unread messages">
                         {move || unread.get()}
@@ -264,5 +373,6 @@ fn ConversationItem(id: ConversationId) -> impl IntoView {
                 </Show>
             </div>
         </button>
+        </div>
     }
 }

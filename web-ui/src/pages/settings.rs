@@ -103,6 +103,7 @@ fn SettingsForm(settings: Settings, groups: Vec<Group>, bots: Vec<BotInfo>) -> i
             // The widget card saves its own fields.
             widget_origins: None,
             widget_identity_required: None,
+            after_resolve: None,
         };
         let call = async move { api::patch_settings(&patch).await };
         submit(None, error, call, move |settings| {

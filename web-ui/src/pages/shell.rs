@@ -18,11 +18,7 @@ use switchboard_protocol::{ConversationView, Presence};
 #[component]
 pub fn Shell() -> impl IntoView {
     let session = expect_context::<Session>();
-    let ui = DeskUi {
-        tab: RwSignal::new(ConversationView::Mine),
-        tag: RwSignal::new(None),
-        query: RwSignal::new(String::new()),
-    };
+    let ui = DeskUi::new();
     provide_context(ui);
 
     view! {

@@ -94,6 +94,21 @@ impl DeskState {
             }
         }
     }
+    /// Conversations fetched for another purpose (the user's earlier ones, in the contact
+    /// panel): kept unless what we hold is newer, placed in the views they belong to, read up
+    /// to their end, and no notices (nothing happened; we only looked).
+    pub fn remember(&mut self, conversations: Vec<Conversation>) {
+        for conversation in conversations {
+            let id = conversation.id.clone();
+            self.read_seq
+                .entry(id.clone())
+                .or_insert(conversation.last_seq);
+            if self.store_conversation(conversation) {
+                self.place(&id);
+            }
+        }
+    }
+
     /// Sets (or clears) the filter; a different one starts empty until its answer arrives.
     pub fn set_filter(&mut self, filter: Option<ListFilter>) {
         if self.filter != filter {
@@ -192,6 +207,22 @@ mod tests {
         assert_eq!(s.count(ConversationView::Mine), 2, "counts stay unfiltered");
         s.set_filter(None);
         assert_eq!(s.shown(ConversationView::Mine).len(), 2);
+    }
+
+    #[test]
+    fn remembered_conversations_are_placed_without_notices() {
+        let mut s = DeskState::new(me());
+        let mut old = conv("c9", ConversationStatus::Resolved, T1);
+        old.last_seq = 7;
+        s.remember(vec![old, queued("c8", T2)]);
+        assert_eq!(s.list(ConversationView::Closed), &[id("c9")]);
+        assert_eq!(s.list(ConversationView::Unassigned), &[id("c8")]);
+        assert_eq!(s.unread(&id("c9")), 0);
+        assert!(s.take_notices().is_empty());
+        // Never back in time.
+        s.upsert_conversation(mine("c8", T3));
+        s.remember(vec![queued("c8", T2)]);
+        assert_eq!(s.list(ConversationView::Mine), &[id("c8")]);
     }
 
     #[test]

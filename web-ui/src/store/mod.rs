@@ -13,14 +13,18 @@
 //!   (opening a conversation, marking it read, clearing typing, draining notices).
 //! - [`derived`]: what the UI reads from the state without changing it: counts, the lists
 //!   shown, unread counts, the "Seen" marker, where a subscription resumes.
-//! - [`lists`]: REST lists into the state (a view's list, the filtered list), and placing a
-//!   conversation in exactly the views it belongs to.
+//! - [`lists`]: REST lists into the state (a view's list, the filtered list, conversations
+//!   fetched for the contact panel), and placing a conversation in exactly the views it
+//!   belongs to.
 //! - [`reducer`]: [`apply`], a server frame into the state: conversations, messages and
 //!   previews, typing, presence, reads. Its tests drive the whole state the way the socket does.
 //! - [`quick`]: the tenant's quick responses, and matching them as the agent types `/`.
-//! - [`rules`]: why an action (accept, reopen, reply, ...) is not possible now.
+//! - [`rules`]: why an action (assign to me, reopen, reply, ...) is not possible now (§6.1),
+//!   whom the Assign picker offers, who gets bulk actions.
 //! - [`contacts`]: the contact form's patch and a conversation's tags.
+//! - [`bulk`]: a bulk action on conversations and its report (which failed, and why).
 
+mod bulk;
 mod contacts;
 mod derived;
 mod lists;
@@ -33,6 +37,7 @@ mod views;
 #[cfg(test)]
 mod fixtures;
 
+pub use bulk::{BulkAction, BulkFailure, BulkReport, conversations as conversation_count};
 pub use contacts::{contact_patch, patch_is_empty, tags_with, tags_without};
 pub use quick::quick_matches;
 pub use reducer::apply;

@@ -5,7 +5,7 @@
 
 use crate::http::percent_encode;
 use switchboard_protocol::{
-    Agent, Conversation, ConversationStatus, ConversationUser, ConversationView, GroupId,
+    Agent, BotId, Conversation, ConversationStatus, ConversationUser, ConversationView, GroupId,
     HolderKind,
 };
 
@@ -39,7 +39,7 @@ pub fn view_label(view: ConversationView) -> &'static str {
     }
 }
 
-/// A narrowing of one view's list, fetched as `GET /v1/conversations?view=&tag=&q=`.
+/// A narrowing of one view's list, fetched as `GET /v1/conversations?view=&tag=&q=&bot_id=`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListFilter {
     pub view: ConversationView,
@@ -48,17 +48,36 @@ pub struct ListFilter {
     /// Only conversations whose user's name, e-mail or any message contains this (trimmed;
     /// empty: no text search).
     pub q: String,
+    /// Only conversations this bot took part in (holds it, or wrote in it).
+    pub bot_id: Option<BotId>,
 }
 
 impl ListFilter {
     /// The filter for `view` with an optional tag and search text; `None` when nothing filters.
+    #[cfg(test)]
     pub fn new(view: ConversationView, tag: Option<&str>, q: &str) -> Option<ListFilter> {
+        Self::with_bot(view, tag, q, None)
+    }
+
+    /// The filter for `view` with an optional tag, search text and bot; `None` when nothing
+    /// filters.
+    pub fn with_bot(
+        view: ConversationView,
+        tag: Option<&str>,
+        q: &str,
+        bot_id: Option<BotId>,
+    ) -> Option<ListFilter> {
         let tag = tag
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(str::to_owned);
         let q = q.trim().to_owned();
-        (tag.is_some() || !q.is_empty()).then_some(ListFilter { view, tag, q })
+        (tag.is_some() || !q.is_empty() || bot_id.is_some()).then_some(ListFilter {
+            view,
+            tag,
+            q,
+            bot_id,
+        })
     }
 
     /// The query string of the list request (without the `?`).
@@ -72,11 +91,16 @@ impl ListFilter {
             query.push_str("&q=");
             query.push_str(&percent_encode(&self.q));
         }
+        if let Some(bot) = &self.bot_id {
+            query.push_str("&bot_id=");
+            query.push_str(&percent_encode(bot.as_str()));
+        }
         query
     }
 
-    /// What can be told locally (the gateway also matches message texts): the view, the tag,
-    /// and for a conversation not yet among the results, the user's name or e-mail.
+    /// What can be told locally (the gateway also matches message texts and knows which bots
+    /// wrote where): the view, the tag, and for a conversation not yet among the results, the
+    /// user's name or e-mail and whether the bot holds it.
     pub(super) fn admits(&self, c: &Conversation, me: Option<&Agent>, already_in: bool) -> bool {
         in_view(c, self.view, me)
             && self
@@ -84,7 +108,18 @@ impl ListFilter {
                 .as_ref()
                 .is_none_or(|tag| c.tags.iter().any(|t| t.trim() == tag))
             && (self.q.is_empty() || already_in || user_matches(&c.user, &self.q))
+            && self
+                .bot_id
+                .as_ref()
+                .is_none_or(|bot| already_in || held_by_bot(c, bot))
     }
+}
+
+/// Whether `bot` holds the conversation.
+fn held_by_bot(c: &Conversation, bot: &BotId) -> bool {
+    c.assignee
+        .as_ref()
+        .is_some_and(|a| a.kind == HolderKind::Bot && a.id == bot.as_str())
 }
 
 /// Whether the user's name or e-mail contains `q`, ignoring case.
@@ -191,6 +226,32 @@ mod tests {
         assert_eq!(
             f.query(200),
             "view=closed&limit=200&tag=vip&q=a%26b%20%C3%BC"
+        );
+        let f = ListFilter::with_bot(ConversationView::Bot, None, "", Some(BotId::from("b 1")))
+            .unwrap();
+        assert_eq!(f.query(200), "view=bot&limit=200&bot_id=b%201");
+    }
+
+    #[test]
+    fn a_bot_filter_admits_what_the_bot_holds_and_keeps_what_the_gateway_listed() {
+        let f = ListFilter::with_bot(ConversationView::Open, None, "", Some(BotId::from("b1")))
+            .unwrap();
+        let mut held = conv("c1", ConversationStatus::Bot, T1);
+        held.assignee = Some(switchboard_protocol::Assignee {
+            kind: HolderKind::Bot,
+            id: "b1".into(),
+            name: "Helper".into(),
+        });
+        let me = me();
+        assert!(f.admits(&held, Some(&me), false));
+        let other = queued("c2", T1);
+        assert!(
+            !f.admits(&other, Some(&me), false),
+            "unknown: the gateway decides"
+        );
+        assert!(
+            f.admits(&other, Some(&me), true),
+            "handed over by the bot: stays"
         );
     }
 }
