@@ -82,6 +82,9 @@ pub struct WidgetState {
     pub read_seq: u64,
     /// The highest `seq` an agent has read (their `read` events), for "Seen".
     pub agent_read_seq: u64,
+    /// What an agent had read before a reload (the stored session): it applies when that
+    /// conversation is shown.
+    pub remembered_agent_read: Option<(ConversationId, u64)>,
     /// Whether the page shows the panel.
     pub open: bool,
     /// Whether the tenant lets users ask for a person.
@@ -131,7 +134,10 @@ impl WidgetState {
         self.has_older = false;
         self.queue = None;
         self.typing = None;
-        self.agent_read_seq = 0;
+        self.agent_read_seq = match &self.remembered_agent_read {
+            Some((conversation, seq)) if conversation == id => *seq,
+            _ => 0,
+        };
         if replaced {
             self.read_seq = 0;
         }
@@ -603,6 +609,27 @@ mod tests {
         }));
         assert_eq!(s.seen_seq(), None);
         assert_eq!(s.agent_read_seq, 0);
+    }
+
+    #[test]
+    fn what_an_agent_had_read_before_a_reload_applies_to_that_conversation_only() {
+        let mut s = WidgetState {
+            remembered_agent_read: Some(("c".into(), 2)),
+            ..WidgetState::default()
+        };
+        s.set_conversation(conversation("c", ConversationStatus::Assigned, "t1"));
+        s.apply(&history(vec![
+            message("c", 1, AuthorKind::User, "hi"),
+            message("c", 2, AuthorKind::User, "anyone?"),
+            message("c", 3, AuthorKind::User, "hello?"),
+        ]));
+        assert_eq!(s.seen_seq(), Some(2));
+        let mut other = WidgetState {
+            remembered_agent_read: Some(("c".into(), 2)),
+            ..WidgetState::default()
+        };
+        other.set_conversation(conversation("d", ConversationStatus::Assigned, "t1"));
+        assert_eq!(other.agent_read_seq, 0);
     }
 
     #[test]

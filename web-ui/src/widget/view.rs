@@ -47,6 +47,11 @@ pub fn WidgetApp() -> impl IntoView {
             controller.seen();
         }
     });
+    // What an agent has read is kept with the session ("Seen" after a reload).
+    Effect::new(move |_| {
+        let _read = state.with(|s| s.agent_read_seq);
+        controller.remember_agent_read();
+    });
     // The launcher's badge follows the unread count.
     let unread = Memo::new(move |_| state.with(|s| s.unread()));
     Effect::new(move |_| super::post_unread(unread.get()));
