@@ -91,7 +91,7 @@ pub fn BotsPage() -> impl IntoView {
                     </p>
                     <table class="data">
                         <thead><tr>
-                            <th>"Name"</th><th>"Connection"</th><th>"Groups"</th><th>"Agents"</th><th>"Id"</th><th></th>
+                            <th>"Name"</th><th>"Connection"</th><th>"Groups serving it"</th><th>"Agents serving it"</th><th>"Id"</th><th></th>
                         </tr></thead>
                         <tbody>
                             <For
