@@ -8,7 +8,7 @@ use crate::edge::AppState;
 use crate::http::{desk, routes, web, widget};
 use crate::ws;
 use axum::Router;
-use axum::routing::{delete, get, patch, post, put};
+use axum::routing::{get, patch, post, put};
 
 /// Request bodies larger than this are refused (`too_large`).
 const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -33,7 +33,10 @@ pub fn router(state: AppState) -> Router {
         .route("/groups/{id}", patch(routes::patch_group))
         .route("/groups/{id}/members", put(routes::set_group_members))
         .route("/bots", get(routes::list_bots).post(routes::create_bot))
-        .route("/bots/{id}", delete(routes::delete_bot))
+        .route(
+            "/bots/{id}",
+            patch(routes::patch_bot).delete(routes::delete_bot),
+        )
         .route(
             "/settings",
             get(routes::get_settings).patch(routes::patch_settings),

@@ -114,6 +114,7 @@ pub fn list_filter(tag: Option<String>, q: Option<String>) -> Result<Conversatio
         tag,
         text,
         user_id: None,
+        bot_id: None,
     })
 }
 
@@ -225,6 +226,33 @@ impl Desk {
             return Err(Error::NotFound("user"));
         }
         Ok(())
+    }
+
+    /// `GET /v1/users/{user_id}/conversations`: the user's conversations this agent may see
+    /// (the lists' rules), newest first; `not_found` as for notes.
+    pub async fn user_conversations(
+        &self,
+        agent: &AgentPrincipal,
+        user: &UserId,
+    ) -> Result<Vec<ConversationState>> {
+        self.check_user_visible(agent, user).await?;
+        let query = ConversationQuery {
+            statuses: vec![
+                ConversationStatus::Bot,
+                ConversationStatus::Queued,
+                ConversationStatus::Assigned,
+                ConversationStatus::Resolved,
+            ],
+            visibility: self.visibility(agent),
+            held_by: None,
+            order: ConversationOrder::NewestFirst,
+            limit: super::conversations::MAX_LIST,
+            filter: ConversationFilter {
+                user_id: Some(user.clone()),
+                ..ConversationFilter::default()
+            },
+        };
+        self.store.conversations(&agent.tenant, &query).await
     }
 
     /// `GET /v1/users/{user_id}/notes`, oldest first.

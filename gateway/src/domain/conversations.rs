@@ -539,7 +539,21 @@ impl Desk {
             .await
     }
 
-    /// `GET /v1/conversations?view=&tag=&q=`: a list narrowed by tag and text search.
+    /// What an agent's lists show: everything for owners and admins; for agents, their groups'
+    /// conversations and those they hold.
+    pub(crate) fn visibility(&self, agent: &AgentPrincipal) -> Visibility {
+        if agent.is_admin() {
+            Visibility::All
+        } else {
+            Visibility::Groups {
+                group_ids: agent.group_ids.clone(),
+                agent_id: agent.id.clone(),
+            }
+        }
+    }
+
+    /// `GET /v1/conversations?view=&tag=&q=&bot_id=`: a list narrowed by tag, text search and
+    /// bot (an unknown bot is `not_found`).
     pub async fn list_conversations_filtered(
         &self,
         agent: &AgentPrincipal,
@@ -551,14 +565,13 @@ impl Desk {
         if limit == 0 || limit > MAX_LIST {
             return Err(Error::invalid(format!("limit must be 1 to {MAX_LIST}")));
         }
-        let visibility = if agent.is_admin() {
-            Visibility::All
-        } else {
-            Visibility::Groups {
-                group_ids: agent.group_ids.clone(),
-                agent_id: agent.id.clone(),
-            }
-        };
+        if let Some(bot) = &filter.bot_id {
+            self.store
+                .bot(&agent.tenant, bot)
+                .await?
+                .ok_or(Error::NotFound("bot"))?;
+        }
+        let visibility = self.visibility(agent);
         let (statuses, held_by, order) = match view {
             ConversationView::Mine => (
                 vec![Status::Assigned],

@@ -8,7 +8,8 @@ use crate::clock;
 use crate::error::{Error, Result};
 use crate::principal::{AgentPrincipal, BotPrincipal, Principal, PrincipalKey, UserPrincipal};
 use crate::store::{
-    AgentRecord, ConversationOrder, ConversationQuery, NewAgent, NewGroup, NewTenant, Visibility,
+    AgentRecord, BotRecord, ConversationOrder, ConversationQuery, NewAgent, NewGroup, NewTenant,
+    Visibility,
 };
 use crate::topics::Topic;
 use sha2::{Digest, Sha256};
@@ -53,6 +54,8 @@ impl Desk {
             status: AgentStatus::Verified,
             password_hash: Some(password_hash),
             invite_token_hash: None,
+            // The store puts the owner in the default group it creates.
+            group_ids: Vec::new(),
         };
         let (tenant, owner) = self.store.create_tenant(tenant, owner).await?;
         Ok(TenantCreated {
@@ -176,9 +179,17 @@ impl Desk {
                     status,
                     password_hash,
                     invite_token_hash: invite.as_deref().map(invite_hash),
+                    // Checked in the insert's transaction: an unknown group creates nothing.
+                    group_ids: request.group_ids.clone().unwrap_or_default(),
                 },
             )
             .await?;
+        if !record.group_ids.is_empty() {
+            // The new member may take queued conversations of its groups.
+            for group in &record.group_ids {
+                self.routing_event(self.drain_queue(&by.tenant, group).await);
+            }
+        }
         Ok(CreatedAgent {
             agent: self.agent_view(&record).await,
             invite_url: invite
@@ -424,14 +435,45 @@ impl Desk {
             bots: bots
                 .into_iter()
                 .zip(connected)
-                .map(|(b, connected)| BotInfo {
-                    connected,
-                    id: b.id,
-                    name: b.name,
-                    group_ids: Vec::new(),
-                })
+                .map(|(b, connected)| bot_info(b, connected))
                 .collect(),
         })
+    }
+
+    /// Renames a bot or replaces the groups that serve it (owners and admins).
+    pub async fn patch_bot(
+        &self,
+        by: &AgentPrincipal,
+        id: &BotId,
+        patch: PatchBot,
+    ) -> Result<BotInfo> {
+        require_admin(by)?;
+        let current = self
+            .store
+            .bot(&by.tenant, id)
+            .await?
+            .ok_or(Error::NotFound("bot"))?;
+        let name = match &patch.name {
+            Some(name) => required("name", name)?,
+            None => current.name,
+        };
+        let updated = self
+            .store
+            .update_bot(&by.tenant, id, &name, patch.group_ids.as_deref())
+            .await?
+            .ok_or(Error::NotFound("bot"))?;
+        let key = PrincipalKey {
+            role: ClientRole::Bot,
+            id: updated.id.as_str().into(),
+        };
+        let connected = self
+            .connections
+            .connected(&by.tenant, std::slice::from_ref(&key))
+            .await
+            .first()
+            .copied()
+            .unwrap_or(false);
+        Ok(bot_info(updated, connected))
     }
 
     /// Deleting a bot revokes its token at once and closes its sockets.
@@ -516,6 +558,15 @@ impl Desk {
             }
         }
         Ok(settings)
+    }
+}
+
+fn bot_info(bot: BotRecord, connected: bool) -> BotInfo {
+    BotInfo {
+        connected,
+        id: bot.id,
+        name: bot.name,
+        group_ids: bot.group_ids,
     }
 }
 

@@ -738,6 +738,7 @@ mod routing_tests {
             &Reopen::ToBot(BotRecord {
                 id: "b1".into(),
                 name: "Bot".into(),
+                group_ids: Vec::new(),
             }),
             &now,
         );

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations/{id}/user", patch(patch_contact))
         .route("/conversations/{id}/tags", put(set_tags))
         .route("/users/{user_id}/notes", get(list_notes).post(create_note))
+        .route("/users/{user_id}/conversations", get(user_conversations))
         .route(
             "/quick-responses",
             get(list_quick_responses).post(create_quick_response),
@@ -44,6 +45,20 @@ fn query<T>(query: std::result::Result<Query<T>, QueryRejection>) -> Result<T> {
     query
         .map(|Query(q)| q)
         .map_err(|rejection| Error::invalid(rejection.body_text()))
+}
+
+async fn user_conversations(
+    State(state): State<AppState>,
+    AgentAuth(agent): AgentAuth,
+    Path(user_id): Path<String>,
+) -> Result<Json<switchboard_protocol::api::ConversationList>> {
+    let states = state
+        .desk
+        .user_conversations(&agent, &UserId(user_id))
+        .await?;
+    Ok(Json(switchboard_protocol::api::ConversationList {
+        conversations: states.into_iter().map(|s| s.conversation).collect(),
+    }))
 }
 
 async fn patch_contact(

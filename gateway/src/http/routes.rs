@@ -141,6 +141,15 @@ pub async fn list_bots(
     Ok(Json(state.desk.list_bots(&agent).await?))
 }
 
+pub async fn patch_bot(
+    State(state): State<AppState>,
+    AgentAuth(agent): AgentAuth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PatchBot>,
+) -> Result<Json<BotInfo>> {
+    Ok(Json(state.desk.patch_bot(&agent, &BotId(id), body).await?))
+}
+
 pub async fn create_bot(
     State(state): State<AppState>,
     AgentAuth(agent): AgentAuth,
@@ -183,6 +192,8 @@ pub struct ListQuery {
     /// Desk additions: only conversations with this tag, or matching this text.
     tag: Option<String>,
     q: Option<String>,
+    /// Only conversations this bot took part in (v1.1).
+    bot_id: Option<String>,
 }
 
 pub async fn list_conversations(
@@ -191,7 +202,8 @@ pub async fn list_conversations(
     query: std::result::Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<ConversationList>> {
     let Query(query) = query.map_err(|rejection| Error::invalid(rejection.body_text()))?;
-    let filter = crate::domain::list_filter(query.tag, query.q)?;
+    let mut filter = crate::domain::list_filter(query.tag, query.q)?;
+    filter.bot_id = query.bot_id.map(BotId);
     let states = state
         .desk
         .list_conversations_filtered(&agent, query.view, query.limit, filter)

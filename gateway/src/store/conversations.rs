@@ -204,6 +204,17 @@ macro_rules! conversation_store {
                 if let Some(user) = &query.filter.user_id {
                     sql.push(" AND c.user_id = ").push_bind(user.as_str());
                 }
+                if let Some(bot) = &query.filter.bot_id {
+                    sql.push(" AND ((c.assignee_kind = 'bot' AND c.assignee_id = ")
+                        .push_bind(bot.as_str())
+                        .push(
+                            ") OR EXISTS (SELECT 1 FROM messages m \
+                             WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id \
+                             AND m.author_kind = 'bot' AND m.author_id = ",
+                        )
+                        .push_bind(bot.as_str())
+                        .push("))");
+                }
                 if let Some(tag) = &query.filter.tag {
                     sql.push(<$store as Dialect>::TAG_IS)
                         .push_bind(tag.clone())
@@ -233,6 +244,7 @@ macro_rules! conversation_store {
                     ConversationOrder::RecentlyUpdatedFirst => {
                         " ORDER BY c.updated_at DESC, c.id DESC"
                     }
+                    ConversationOrder::NewestFirst => " ORDER BY c.created_at DESC, c.id DESC",
                 });
                 sql.push(" LIMIT ").push_bind(i64::from(query.limit));
                 let rows = sql.build().fetch_all(self.reader()).await.map_err(db)?;

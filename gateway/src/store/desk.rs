@@ -2,7 +2,7 @@
 //! users, quick responses and attachments.
 
 use switchboard_protocol::{
-    AgentId, Attachment, AttachmentId, AuthorKind, ConversationId, Timestamp, UserId,
+    AgentId, Attachment, AttachmentId, AuthorKind, BotId, ConversationId, Timestamp, UserId,
 };
 
 pub use switchboard_protocol::desk::{QuickResponse, UserNote};
@@ -16,6 +16,8 @@ pub struct ConversationFilter {
     pub text: Option<String>,
     /// Only this user's conversations.
     pub user_id: Option<UserId>,
+    /// Only conversations this bot took part in: it holds it now, or wrote a message in it.
+    pub bot_id: Option<BotId>,
 }
 
 #[derive(Clone, Debug)]

@@ -35,6 +35,9 @@ pub struct NewAgent {
     pub status: AgentStatus,
     pub password_hash: Option<String>,
     pub invite_token_hash: Option<String>,
+    /// The groups the agent joins at creation; each must be a group of the tenant, or nothing
+    /// is created (`not_found`).
+    pub group_ids: Vec<GroupId>,
 }
 
 #[derive(Clone, Debug)]
@@ -107,6 +110,8 @@ impl GroupRecord {
 pub struct BotRecord {
     pub id: BotId,
     pub name: String,
+    /// The groups that serve the bot (its handovers' agents), sorted.
+    pub group_ids: Vec<GroupId>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -220,6 +225,8 @@ pub enum ConversationOrder {
     /// Queue order: first come, first served.
     OldestQueuedFirst,
     RecentlyUpdatedFirst,
+    /// Most recently created first (a user's earlier conversations).
+    NewestFirst,
 }
 
 #[derive(Clone, Debug, Default)]

@@ -43,6 +43,16 @@ pub(super) fn group_select<D: Dialect>() -> String {
     )
 }
 
+/// The columns of a bot row, with the groups that serve it joined by commas.
+pub(super) fn bot_select<D: Dialect>() -> String {
+    format!(
+        "SELECT b.id, b.name, \
+         (SELECT {}(bg.group_id, ',') FROM bot_groups bg WHERE bg.bot_id = b.id) AS group_ids \
+         FROM bots b",
+        D::STRING_AGG
+    )
+}
+
 /// Attachments are stored as their JSON list.
 pub(super) fn attachments_json(attachments: &[Attachment]) -> Result<String> {
     serde_json::to_string(attachments).map_err(|err| Error::internal(err.to_string()))
@@ -172,6 +182,7 @@ macro_rules! decoders {
             Ok(BotRecord {
                 id: row.try_get::<String, _>("id")?.into(),
                 name: row.try_get("name")?,
+                group_ids: split_ids(row.try_get("group_ids")?),
             })
         }
 

@@ -15,7 +15,7 @@ use super::extras::desk_store;
 use super::groups::group_store;
 use super::rows::{
     CONVERSATION_SELECT, MESSAGE_COLUMNS, TENANT_SELECT, UsersConversation, agent_select,
-    attachments_json, group_select, hours_json,
+    attachments_json, bot_select, group_select, hours_json,
 };
 use super::steps::{Conn, steps};
 use super::tenants::tenant_store;

@@ -274,9 +274,31 @@ macro_rules! steps {
             .bind(&agent.password_hash)
             .bind(&agent.invite_token_hash)
             .bind(&clock::now().0)
-            .execute(conn)
+            .execute(&mut *conn)
             .await
             .map_err(|err| conflict(err, "this login is taken"))?;
+            let mut wanted: Vec<String> = agent.group_ids.iter().map(|g| g.0.clone()).collect();
+            wanted.sort();
+            wanted.dedup();
+            if !wanted.is_empty() {
+                let mut sql = QueryBuilder::new("SELECT id FROM support_groups WHERE tenant_id = ");
+                sql.push_bind(tenant.as_str());
+                sql.push(" AND id");
+                <$store as Dialect>::push_one_of(&mut sql, wanted.clone());
+                let found = sql.build().fetch_all(&mut *conn).await.map_err(db)?;
+                if found.len() != wanted.len() {
+                    return Err(Error::NotFound("group"));
+                }
+                let mut sql =
+                    QueryBuilder::new("INSERT INTO group_members (tenant_id, group_id, agent_id) ");
+                sql.push_values(&wanted, |mut member, group_id| {
+                    member
+                        .push_bind(tenant.as_str())
+                        .push_bind(group_id.as_str())
+                        .push_bind(id.as_str());
+                });
+                sql.build().execute(&mut *conn).await.map_err(db)?;
+            }
             Ok(id)
         }
     };

@@ -10,7 +10,8 @@ use switchboard_protocol::{Settings, TenantId};
 pub trait TenantStore: Send + Sync {
     /// Whether the store answers (for `/healthz`).
     async fn ping(&self) -> Result<()>;
-    /// Creates the tenant with its default group and its owner, in one transaction.
+    /// Creates the tenant with its default group and its owner (a member of that group, whatever
+    /// `owner.group_ids` says), in one transaction.
     async fn create_tenant(
         &self,
         tenant: NewTenant,
@@ -70,6 +71,9 @@ macro_rules! tenant_store {
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
+                // The owner starts in the default group, so the default queue has a member.
+                let mut owner = owner;
+                owner.group_ids = vec![group_id.clone()];
                 let owner_id = insert_agent_row(&mut tx, &tenant_id, &owner).await?;
                 tx.commit().await.map_err(db)?;
                 let record = self.tenant(&tenant_id).await?;

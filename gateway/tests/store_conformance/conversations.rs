@@ -746,6 +746,7 @@ pub(super) async fn desk_conversation_filters(b: Backend) {
         tag: Some("vip".to_owned()),
         text: Some("invoice".to_owned()),
         user_id: None,
+        bot_id: None,
     };
     assert!(
         find(tenant.clone(), both).await.is_empty(),

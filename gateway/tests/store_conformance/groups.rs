@@ -130,7 +130,7 @@ pub(super) async fn groups_and_their_members(b: Backend) {
 /// Setting members of another tenant's group (or an unknown one) is `not_found`.
 pub(super) async fn set_group_members_needs_a_group_of_the_tenant(b: Backend) {
     let s = &b.store;
-    let (mine, _) = new_tenant(s).await;
+    let (mine, my_owner) = new_tenant(s).await;
     let (theirs, their_owner) = new_tenant(s).await;
     let my_group = mine.settings.default_group_id.clone();
     let result = s
@@ -140,21 +140,22 @@ pub(super) async fn set_group_members_needs_a_group_of_the_tenant(b: Backend) {
         matches!(result, Err(Error::NotFound("group"))),
         "{result:?}"
     );
-    assert!(
+    assert_eq!(
         s.group(&mine.id, &my_group)
             .await
             .unwrap()
             .unwrap()
-            .member_ids
-            .is_empty()
+            .member_ids,
+        // v1.1 (issue 12): each owner starts in its default group; nothing else changed.
+        vec![my_owner.id.clone()]
     );
-    assert!(
+    assert_eq!(
         s.agent(&theirs.id, &their_owner.id)
             .await
             .unwrap()
             .unwrap()
-            .group_ids
-            .is_empty()
+            .group_ids,
+        vec![theirs.settings.default_group_id.clone()]
     );
     let unknown = s
         .set_group_members(&theirs.id, &GroupId::from("no-such-group"), &[])

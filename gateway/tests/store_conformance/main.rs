@@ -144,6 +144,7 @@ fn new_agent(login: &str, role: Role) -> NewAgent {
         status: AgentStatus::Verified,
         password_hash: Some("argon2-hash".to_owned()),
         invite_token_hash: None,
+        group_ids: Vec::new(),
     }
 }
 

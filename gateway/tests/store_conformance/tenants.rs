@@ -45,7 +45,8 @@ pub(super) async fn tenants_and_settings(b: Backend) {
     assert_eq!(groups[0].id, default_group);
     assert_eq!(groups[0].name, "General");
     assert_eq!(groups[0].assignment, Assignment::Manual);
-    assert!(groups[0].member_ids.is_empty());
+    // v1.1 (issue 12): the owner starts in the default group.
+    assert_eq!(groups[0].member_ids, vec![owner.id.clone()]);
     assert!(groups[0].business_hours.is_none());
 
     assert_eq!(owner.tenant_id, tenant.id);
@@ -54,7 +55,7 @@ pub(super) async fn tenants_and_settings(b: Backend) {
     assert_eq!(owner.status, AgentStatus::Verified);
     assert_eq!(owner.presence, Presence::Offline);
     assert_eq!(owner.capacity, None);
-    assert!(owner.group_ids.is_empty());
+    assert_eq!(owner.group_ids, vec![default_group.clone()]);
     assert_eq!(owner.password_hash.as_deref(), Some("argon2-hash"));
 
     let read = s.tenant(&tenant.id).await.unwrap();
