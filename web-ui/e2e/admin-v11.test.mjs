@@ -6,7 +6,8 @@
 // - Bots: the groups that serve each bot (edited with PATCH /v1/bots/{id}) and the agents who
 //   serve it (those groups' members).
 // - Settings: which groups the routing mode acts on (only automatic ones), switching the default
-//   group to automatic from there, and the "after resolve" choice saved with the other settings.
+//   group to automatic from there, and the "after resolve" choice saved with the other settings;
+//   the Groups page marks the default group.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -242,6 +243,14 @@ describe('admin pages (issue 12)', () => {
     await page.getByTestId('settings-save').click();
     await page.getByTestId('settings-saved').waitFor({ timeout: LONG });
     assert.equal((await desk.apiOk('GET', '/v1/settings', { token })).after_resolve, 'reopen');
+
+    // The Groups page marks the default group, automatic now.
+    await page.getByTestId('nav-groups').click();
+    const row = page.locator('[data-testid=group-row][data-default=true]');
+    await row.getByTestId('group-default').waitFor({ timeout: LONG });
+    assert.equal(await row.getAttribute('data-group-id'), defaultGroup.id);
+    assert.match(await row.innerText(), /\bauto\b/);
+    assert.equal(await page.getByTestId('group-default').count(), 1);
     assertNoConsoleErrors(page);
   });
 });
