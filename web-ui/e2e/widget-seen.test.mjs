@@ -1,7 +1,8 @@
 // The widget shows the user when an agent has read their message (issue 12, item 3): "Seen"
 // under the user's last message an agent has read, from the `read` events the gateway sends
 // the user, live; a later message has no marker until an agent reads it too; an agent opening
-// the conversation in the desk marks it read; a reload keeps it. The widget's frame is opened directly (it then
+// the conversation in the desk marks it read, and so does the desk showing it when a new one
+// arrives; a reload keeps it. The widget's frame is opened directly (it then
 // starts by itself, anonymous); the first agent is a protocol client over WebSocket, the
 // second the desk in the browser.
 
@@ -104,12 +105,14 @@ describe('widget read receipts', () => {
       .click({ timeout: LONG });
     await deskPage.getByTestId('messages').waitFor({ timeout: LONG });
     await seenUnder(page, third);
-
+    // While the desk shows the conversation, the user's next message is read as it arrives.
+    const fourth = await userSays(page, 'Thanks for looking.');
+    await seenUnder(page, fourth);
 
     // A reload keeps it (the widget remembers what was read; the gateway does not store reads).
     await page.reload();
     await page.locator('[data-testid=widget][data-phase=ready][data-connection=live]').waitFor({ timeout: LONG });
-    await seenUnder(page, third);
+    await seenUnder(page, fourth);
     await page.getByTestId('widget-input').waitFor({ timeout: SHORT });
     assertNoConsoleErrors(page);
     assertNoConsoleErrors(deskPage);
