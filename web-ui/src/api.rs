@@ -261,6 +261,14 @@ pub async fn create_bot(name: String) -> Result<CreatedBot, ApiError> {
     with_body(Request::post("/v1/bots"), &CreateBot { name }).await
 }
 
+/// `PATCH /v1/bots/{id}`: a bot's name and the groups that serve it.
+pub async fn patch_bot(
+    id: &switchboard_protocol::BotId,
+    body: &PatchBot,
+) -> Result<BotInfo, ApiError> {
+    with_body(Request::patch(&format!("/v1/bots/{id}")), body).await
+}
+
 pub async fn delete_bot(id: &switchboard_protocol::BotId) -> Result<(), ApiError> {
     let response = authed(Request::delete(&format!("/v1/bots/{id}")))
         .send()

@@ -13,11 +13,18 @@ use crate::transport::{Handler, Transport};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use switchboard_protocol::{
-    AssignTarget, AttachmentId, ClientFrame, ConversationId, ConversationRef, GroupId, History,
-    MessageSend, Presence, PresenceSet, Read, ServerFrame, Subscribe, Transfer, Typing, close_code,
+    AssignTarget, AttachmentId, AuthorKind, ClientFrame, ConversationId, ConversationRef, GroupId,
+    History, MessageSend, Presence, PresenceSet, Read, ServerFrame, Subscribe, Transfer, Typing,
+    close_code,
 };
 
 pub use crate::transport::Reply;
+
+fn page_visible() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
+}
 
 /// How many of the newest messages a conversation opens with; older ones load on scroll.
 pub const WINDOW: u64 = 50;
@@ -38,6 +45,17 @@ impl Handler for Socket {
 
     fn receive(self, frame: &ServerFrame, answer: impl FnOnce()) {
         self.store.try_update(|s| store::apply(s, frame));
+        // A user's new message in the conversation on screen (the tab visible): it is read, and
+        // the user's widget says "Seen".
+        if let ServerFrame::MessageCreated(created) = frame
+            && created.message.author.kind == AuthorKind::User
+            && self
+                .subscribed
+                .with_value(|s| s.as_ref() == Some(&created.message.conversation_id))
+            && page_visible()
+        {
+            self.mark_read(&created.message.conversation_id);
+        }
         let notices = self
             .store
             .try_update(|s| s.take_notices())

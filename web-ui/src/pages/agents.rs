@@ -1,8 +1,11 @@
 //! Admin: agents. List with status, presence and groups; create (with a password, or an invite
-//! link shown once); edit; delete with a confirmation step.
+//! link shown once, and the groups the agent joins: the default group checked); edit; delete
+//! with a confirmation step, one or several at once ([`super::agents_bulk`]).
 //!
 //! Test ids: `agents-page`, `agent-create-name`, `agent-create-login`, `agent-create-email`,
-//! `agent-create-password`, `agent-create-role`, `agent-create-submit`, `agent-created`,
+//! `agent-create-password`, `agent-create-role`, `agent-create-groups` (the picker),
+//! `agent-create-group` (a group's checkbox; `data-group-id`, `data-default`),
+//! `agent-create-submit`, `agent-created`,
 //! `agent-invite-url`, `admin-error`, `agent-row` (`data-agent-id`, `data-login`),
 //! `agent-presence`, `agent-status`, `agent-groups`, `agent-edit`, `agent-edit-name`,
 //! `agent-edit-role`, `agent-edit-capacity`, `agent-edit-login`, `agent-edit-email`,
@@ -11,6 +14,7 @@
 //! `agents-login-url`, `agents-login-copy`, `agents-login-copied` ("Copied", or how to copy
 //! by hand when the browser refuses; `data-copied` true/false).
 
+use super::agents_bulk::{BulkBar, BulkReport, BulkResult, SelectAgent, SelectAll, Selection};
 use super::common::{
     AdminPage, CreateCard, DeleteButtons, ErrorLine, loaded, names_of, spawn_call, submit,
 };
@@ -18,8 +22,9 @@ use crate::api;
 use crate::app::Session;
 use crate::http::ApiError;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use switchboard_protocol::api::{CreateAgent, PatchAgent};
-use switchboard_protocol::{Agent, AgentStatus, Group, Patch, Presence, Role};
+use switchboard_protocol::{Agent, AgentStatus, Group, GroupId, Patch, Presence, Role};
 
 fn role_name(role: Role) -> &'static str {
     match role {
@@ -45,16 +50,22 @@ pub fn AgentsPage() -> impl IntoView {
         Ok::<_, ApiError>((agents, groups))
     });
     let error = RwSignal::new(None::<String>);
+    let selection = Selection(RwSignal::new(Vec::new()));
+    let report = RwSignal::new(None::<BulkReport>);
     view! {
         <AdminPage testid="agents-page" title="Agents">
             <LoginUrl />
             <CreateAgentForm on_created=move || data.refetch() error=error />
             <ErrorLine error=error testid="admin-error" />
+            <BulkResult report=report />
             {loaded(data, "Loading agents…", move |(agents, groups)| {
                 let groups = StoredValue::new(groups);
+                let listed = StoredValue::new(agents.clone());
                 view! {
+                    <BulkBar selection=selection agents=listed report=report on_done=move || data.refetch() />
                     <table class="data">
                         <thead><tr>
+                            <th class="select-cell"><SelectAll selection=selection agents=listed /></th>
                             <th>"Name"</th><th>"Login"</th><th>"E-mail"</th><th>"Role"</th>
                             <th>"Status"</th><th>"Presence"</th><th>"Groups"</th><th>"Capacity"</th><th></th>
                         </tr></thead>
@@ -64,7 +75,7 @@ pub fn AgentsPage() -> impl IntoView {
                                 key=|a| serde_json::to_string(a).unwrap_or_default()
                                 let:agent
                             >
-                                <AgentRow agent=agent groups=groups on_change=move || data.refetch() error=error />
+                                <AgentRow agent=agent groups=groups selection=selection on_change=move || data.refetch() error=error />
                             </For>
                         </tbody>
                     </table>
@@ -137,6 +148,33 @@ fn CreateAgentForm(
             .me
             .with(|m| m.as_ref().is_some_and(|m| m.role == Role::Owner))
     };
+    // The groups to offer (with the default group's id), and the ones picked: the default
+    // group until the admin changes it.
+    let groups = RwSignal::new(None::<(Vec<Group>, Option<GroupId>)>);
+    let picked = RwSignal::new(Vec::<GroupId>::new());
+    spawn_local(async move {
+        match api::groups().await {
+            Ok(list) => {
+                let default = api::settings().await.ok().map(|s| s.default_group_id);
+                picked.try_set(default.iter().cloned().collect());
+                groups.try_set(Some((list, default)));
+            }
+            Err(err) => {
+                error.try_set(Some(format!(
+                    "The groups could not be loaded: {}",
+                    err.message
+                )));
+            }
+        }
+    });
+    let toggle = move |id: &GroupId, on: bool| {
+        picked.update(|ids| {
+            ids.retain(|x| x != id);
+            if on {
+                ids.push(id.clone());
+            }
+        })
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -147,7 +185,10 @@ fn CreateAgentForm(
             email: email.get_untracked().trim().to_owned(),
             password: (!password_text.is_empty()).then_some(password_text),
             role: Some(parse_role(&role.get_untracked())),
-            group_ids: None,
+            // Sent once the picker is shown (else the gateway's default: no group).
+            group_ids: groups
+                .with_untracked(Option::is_some)
+                .then(|| picked.get_untracked()),
         };
         if body.full_name.is_empty() || body.login.is_empty() || body.email.is_empty() {
             error.set(Some("Full name, login and e-mail are required.".into()));
@@ -159,6 +200,12 @@ fn CreateAgentForm(
             for field in [name, login, email, password] {
                 field.set(String::new());
             }
+            picked.set(groups.with_untracked(|g| {
+                g.as_ref()
+                    .and_then(|(_, default)| default.clone())
+                    .into_iter()
+                    .collect()
+            }));
             on_created();
         });
     };
@@ -197,6 +244,33 @@ fn CreateAgentForm(
                     <option value="admin" selected=move || role.get() == "admin">"Admin"</option>
                 </select>
             </label>
+            {move || groups.get().map(|(list, default)| view! {
+                <fieldset class="grid-wide group-picker" data-testid="agent-create-groups">
+                    <legend>"Groups: the agent sees and takes these groups' conversations"</legend>
+                    {list.is_empty().then(|| view! { <span class="muted small">"No groups yet."</span> })}
+                    <div class="members">
+                        {list.into_iter().map(|group| {
+                            let is_default = default.as_ref() == Some(&group.id);
+                            let id = group.id.clone();
+                            let checked_id = group.id.clone();
+                            view! {
+                                <label class="check pill">
+                                    <input
+                                        type="checkbox"
+                                        data-testid="agent-create-group"
+                                        data-group-id=group.id.to_string()
+                                        data-default=is_default.to_string()
+                                        prop:checked=move || picked.with(|p| p.contains(&checked_id))
+                                        on:change=move |ev| toggle(&id, event_target_checked(&ev))
+                                    />
+                                    {group.name.clone()}
+                                    {is_default.then_some(" (default group)")}
+                                </label>
+                            }
+                        }).collect_view()}
+                    </div>
+                </fieldset>
+            })}
         </CreateCard>
     }
 }
@@ -205,6 +279,7 @@ fn CreateAgentForm(
 fn AgentRow(
     agent: Agent,
     groups: StoredValue<Vec<Group>>,
+    selection: Selection,
     on_change: impl Fn() + Copy + Send + Sync + 'static,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
@@ -230,6 +305,7 @@ fn AgentRow(
 
     view! {
         <tr data-testid="agent-row" data-agent-id=a.id.to_string() data-login=a.login.clone()>
+            <td class="select-cell"><SelectAgent selection=selection id=a.id.clone() name=a.full_name.clone() /></td>
             <td>{a.full_name.clone()}</td>
             <td>{a.login.clone()}</td>
             <td>{a.email.clone()}</td>
@@ -260,7 +336,7 @@ fn AgentRow(
         </tr>
         <Show when=move || editing.get()>
             <tr>
-                <td colspan="9">
+                <td colspan="10">
                     <EditAgent agent=agent.get_value() is_owner=is_owner
                         on_done=move |changed| { editing.set(false); if changed { on_change() } }
                         error=error />

@@ -1,8 +1,9 @@
-//! Admin: groups. List (assignment mode, online, queue, members); create; edit name,
-//! assignment mode and members.
+//! Admin: groups. List (assignment mode, online, queue, members; the default group marked);
+//! create; edit name, assignment mode and members.
 //!
 //! Test ids: `groups-page`, `group-create-name`, `group-create-assignment`,
-//! `group-create-submit`, `admin-error`, `group-row` (`data-group-id`), `group-online`,
+//! `group-create-submit`, `admin-error`, `group-row` (`data-group-id`, `data-default`),
+//! `group-default` (the mark), `group-online`,
 //! `group-members`, `group-edit`, `group-edit-name`, `group-edit-assignment`, `group-member`
 //! (a checkbox, `data-agent-id`), `group-edit-save`, `group-edit-cancel`.
 
@@ -12,7 +13,7 @@ use crate::http::ApiError;
 use leptos::prelude::*;
 use switchboard_protocol::api::{CreateGroup, PatchGroup};
 use switchboard_protocol::{
-    Agent, AgentId, Assignment, BusinessHours, Group, OpeningWindow, Patch, Weekday,
+    Agent, AgentId, Assignment, BusinessHours, Group, GroupId, OpeningWindow, Patch, Weekday,
 };
 
 const DAYS: [(Weekday, &str, &str); 7] = [
@@ -64,7 +65,8 @@ pub fn GroupsPage() -> impl IntoView {
     let data = LocalResource::new(|| async {
         let groups = api::groups().await?;
         let agents = api::agents().await?;
-        Ok::<_, ApiError>((groups, agents))
+        let default = api::settings().await.ok().map(|s| s.default_group_id);
+        Ok::<_, ApiError>((groups, agents, default))
     });
     let error = RwSignal::new(None::<String>);
     let name = RwSignal::new(String::new());
@@ -94,8 +96,9 @@ pub fn GroupsPage() -> impl IntoView {
                 <ChoiceSelect label="Assignment" testid="group-create-assignment" value=assignment options=ASSIGNMENTS />
             </CreateCard>
             <ErrorLine error=error testid="admin-error" />
-            {loaded(data, "Loading groups…", move |(groups, agents)| {
+            {loaded(data, "Loading groups…", move |(groups, agents, default)| {
                 let agents = StoredValue::new(agents);
+                let default = StoredValue::new(default);
                 view! {
                     <table class="data">
                         <thead><tr>
@@ -108,7 +111,7 @@ pub fn GroupsPage() -> impl IntoView {
                                 key=|g| serde_json::to_string(g).unwrap_or_default()
                                 let:group
                             >
-                                <GroupRow group=group agents=agents on_change=move || data.refetch() error=error />
+                                <GroupRow group=group agents=agents default=default on_change=move || data.refetch() error=error />
                             </For>
                         </tbody>
                     </table>
@@ -122,6 +125,8 @@ pub fn GroupsPage() -> impl IntoView {
 fn GroupRow(
     group: Group,
     agents: StoredValue<Vec<Agent>>,
+    /// The tenant's default group (new conversations go there).
+    default: StoredValue<Option<GroupId>>,
     on_change: impl Fn() + Copy + Send + Sync + 'static,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
@@ -133,9 +138,15 @@ fn GroupRow(
         |h| format!("{} ({} windows)", h.timezone, h.weekly.len()),
     );
     let stored = StoredValue::new(group.clone());
+    let is_default = default.with_value(|d| d.as_ref() == Some(&group.id));
     view! {
-        <tr data-testid="group-row" data-group-id=group.id.to_string()>
-            <td>{group.name.clone()}</td>
+        <tr data-testid="group-row" data-group-id=group.id.to_string() data-default=is_default.to_string()>
+            <td>
+                {group.name.clone()}
+                {is_default.then(|| view! {
+                    <span class="muted small" data-testid="group-default" title="New conversations go to this group">" (default group)"</span>
+                })}
+            </td>
             <td>{assignment_name(group.assignment)}</td>
             <td data-testid="group-online">
                 <span class="pill"><span class="dot" class:online=group.online></span>{if group.online { "online" } else { "offline" }}</span>

@@ -1,6 +1,7 @@
 //! One page per file, and what several pages use.
 
 pub mod agents;
+pub mod agents_bulk;
 pub mod bots;
 pub mod common;
 pub mod desk;
@@ -9,6 +10,7 @@ pub mod invite;
 pub mod login;
 pub mod profile;
 pub mod settings;
+pub mod settings_routing;
 pub mod settings_widget;
 pub mod shell;
 

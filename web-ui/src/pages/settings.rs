@@ -1,10 +1,12 @@
-//! Admin: the tenant's settings (human chat, routing mode, reply policy, entry bot, default
-//! group, reopen fallback, bot timeout, offline grace).
+//! Admin: the tenant's settings (human chat, routing mode and the groups it acts on, reply
+//! policy, entry bot, default group, reopen fallback, after resolve, bot timeout, offline grace).
 //!
 //! Test ids: `settings-page`, `settings-human-chat` (checkbox), `settings-routing`,
 //! `settings-reply-policy`, `settings-entry-bot` (value `""` for none), `settings-default-group`,
-//! `settings-reopen-fallback`, `settings-bot-timeout`, `settings-offline-grace`,
-//! `settings-save`, `settings-saved`, `admin-error`. The chat widget's card is in
+//! `settings-reopen-fallback`, `settings-after-resolve`, `settings-bot-timeout`,
+//! `settings-offline-grace`, `settings-save`, `settings-saved`, `admin-error`; the routing
+//! mode's reach ([`super::settings_routing`]): `settings-routing-scope`,
+//! `settings-default-auto`, `settings-routing-error`. The chat widget's card is in
 //! [`super::settings_widget`].
 //!
 //! Quick responses (owners and admins): `quick-responses` (the card), `quick-response-shortcut`
@@ -24,7 +26,7 @@ use leptos::task::spawn_local;
 use switchboard_protocol::api::{BotInfo, PatchSettings};
 use switchboard_protocol::desk::{CreateQuickResponse, PatchQuickResponse, QuickResponse};
 use switchboard_protocol::{
-    BotId, Group, GroupId, Patch, ReopenFallback, ReplyPolicy, Routing, Settings,
+    AfterResolve, BotId, Group, GroupId, Patch, ReopenFallback, ReplyPolicy, Routing, Settings,
 };
 
 #[component]
@@ -60,6 +62,11 @@ fn SettingsForm(settings: Settings, groups: Vec<Group>, bots: Vec<BotInfo>) -> i
     );
     let default_group = RwSignal::new(settings.default_group_id.to_string());
     let fallback = RwSignal::new(settings.reopen_fallback);
+    let after_resolve = RwSignal::new(settings.after_resolve);
+    // The saved default group (the routing card's "make it automatic" acts on it) and the
+    // groups as they change there.
+    let saved_default = RwSignal::new(settings.default_group_id.clone());
+    let group_list = RwSignal::new(groups.clone());
     let bot_timeout = RwSignal::new(settings.bot_timeout_secs.to_string());
     let grace = RwSignal::new(settings.offline_grace_secs.to_string());
     let current = StoredValue::new(settings);
@@ -103,10 +110,12 @@ fn SettingsForm(settings: Settings, groups: Vec<Group>, bots: Vec<BotInfo>) -> i
             // The widget card saves its own fields.
             widget_origins: None,
             widget_identity_required: None,
-            after_resolve: None,
+            after_resolve: (after_resolve.get_untracked() != before.after_resolve)
+                .then(|| after_resolve.get_untracked()),
         };
         let call = async move { api::patch_settings(&patch).await };
         submit(None, error, call, move |settings| {
+            saved_default.set(settings.default_group_id.clone());
             current.set_value(settings);
             saved.set(true);
         });
@@ -123,6 +132,7 @@ fn SettingsForm(settings: Settings, groups: Vec<Group>, bots: Vec<BotInfo>) -> i
                     (Routing::OnlineOnly, "online_only", "Online agents only"),
                     (Routing::OnlineThenOffline, "online_then_offline", "Online, then offline agents"),
                 ] />
+                <super::settings_routing::RoutingScope groups=group_list default_group=saved_default />
                 <ChoiceSelect label="Reply policy" testid="settings-reply-policy" value=reply options=&[
                     (ReplyPolicy::AcceptFirst, "accept_first", "Accept before replying"),
                     (ReplyPolicy::ReplyAssigns, "reply_assigns", "A reply assigns the conversation"),
@@ -155,6 +165,15 @@ fn SettingsForm(settings: Settings, groups: Vec<Group>, bots: Vec<BotInfo>) -> i
                     options=&[
                         (ReopenFallback::Queue, "queue", "Go to the queue"),
                         (ReopenFallback::EntryBot, "entry_bot", "Go to the entry bot"),
+                    ]
+                />
+                <ChoiceSelect
+                    label="A user who writes after their conversation was resolved"
+                    testid="settings-after-resolve"
+                    value=after_resolve
+                    options=&[
+                        (AfterResolve::Reopen, "reopen", "Reopens that conversation"),
+                        (AfterResolve::NewConversation, "new_conversation", "Starts a new conversation"),
                     ]
                 />
                 <label>"Bot timeout (seconds, 0: never)"<input type="number" min="0" data-testid="settings-bot-timeout" bind:value=bot_timeout /></label>

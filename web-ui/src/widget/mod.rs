@@ -188,6 +188,7 @@ impl Controller {
                         user_id: created.user_id,
                         identity_sub: sub,
                         read_seq: 0,
+                        agent_read: None,
                     };
                     session::save(&app_key, &stored);
                     self.fresh.set_value(true);
@@ -221,6 +222,7 @@ impl Controller {
     fn use_session(self, stored: StoredSession) {
         self.state.update(|s| {
             s.read_seq = stored.read_seq;
+            s.remembered_agent_read = stored.agent_read.clone();
             s.phase = Phase::Ready;
         });
         let token = stored.token.clone();
@@ -271,6 +273,28 @@ impl Controller {
         self.session.update_value(|s| {
             if let Some(stored) = s.as_mut() {
                 stored.read_seq = seq;
+                session::save(&app_key, stored);
+            }
+        });
+    }
+
+    /// Remembers what an agent has read in the shown conversation, so "Seen" survives a reload.
+    pub fn remember_agent_read(self) {
+        let read = self.state.with_untracked(|s| {
+            s.conversation_id
+                .clone()
+                .filter(|_| s.agent_read_seq > 0)
+                .map(|id| (id, s.agent_read_seq))
+        });
+        let Some(read) = read else {
+            return;
+        };
+        let app_key = self.app_key.get_value();
+        self.session.update_value(|s| {
+            if let Some(stored) = s.as_mut()
+                && stored.agent_read.as_ref() != Some(&read)
+            {
+                stored.agent_read = Some(read);
                 session::save(&app_key, stored);
             }
         });

@@ -6,7 +6,7 @@
 //! created) only to tell whether the stored session belongs to that user.
 
 use serde::{Deserialize, Serialize};
-use switchboard_protocol::UserId;
+use switchboard_protocol::{ConversationId, UserId};
 
 /// What is stored per app key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +19,10 @@ pub struct StoredSession {
     /// The highest `seq` the user has seen, so the unread count survives a reload.
     #[serde(default)]
     pub read_seq: u64,
+    /// The highest `seq` an agent has read and in which conversation, so "Seen" survives a
+    /// reload (the gateway does not store reads).
+    #[serde(default)]
+    pub agent_read: Option<(ConversationId, u64)>,
 }
 
 /// Whether `stored` may serve a visitor who presents `identity_sub` (`None`: anonymous).
@@ -157,6 +161,7 @@ mod tests {
             user_id: "u".into(),
             identity_sub: sub.map(str::to_owned),
             read_seq: 0,
+            agent_read: None,
         };
         assert!(reusable(&stored(None), None));
         assert!(reusable(&stored(Some("42")), Some("42")));

@@ -80,6 +80,11 @@ pub struct WidgetState {
     typing_serial: u64,
     /// The highest `seq` the user has seen (the panel was open while it showed).
     pub read_seq: u64,
+    /// The highest `seq` an agent has read (their `read` events), for "Seen".
+    pub agent_read_seq: u64,
+    /// What an agent had read before a reload (the stored session): it applies when that
+    /// conversation is shown.
+    pub remembered_agent_read: Option<(ConversationId, u64)>,
     /// Whether the page shows the panel.
     pub open: bool,
     /// Whether the tenant lets users ask for a person.
@@ -129,6 +134,10 @@ impl WidgetState {
         self.has_older = false;
         self.queue = None;
         self.typing = None;
+        self.agent_read_seq = match &self.remembered_agent_read {
+            Some((conversation, seq)) if conversation == id => *seq,
+            _ => 0,
+        };
         if replaced {
             self.read_seq = 0;
         }
@@ -205,6 +214,12 @@ impl WidgetState {
                     serial: self.typing_serial,
                 });
             }
+            ServerFrame::Read(read)
+                if self.conversation_id.as_ref() == Some(&read.conversation_id)
+                    && read.by.kind == AuthorKind::Agent =>
+            {
+                self.agent_read_seq = self.agent_read_seq.max(read.seq);
+            }
             ServerFrame::Ack(ack) => {
                 if let Some(message) = &ack.message {
                     if self.conversation_id.as_ref() != Some(&message.conversation_id) {
@@ -264,6 +279,15 @@ impl WidgetState {
         })
     }
 
+    /// The user's last message an agent has read (its `seq`): "Seen" goes under it.
+    pub fn seen_seq(&self) -> Option<u64> {
+        self.messages
+            .range(..=self.agent_read_seq)
+            .rev()
+            .find(|(_, m)| m.author.kind == AuthorKind::User)
+            .map(|(seq, _)| *seq)
+    }
+
     /// A bot holds the conversation and the tenant has people: "Talk to a person" applies.
     pub fn can_ask_for_person(&self) -> bool {
         self.human_chat_enabled
@@ -321,7 +345,7 @@ mod tests {
     use super::*;
     use switchboard_protocol::{
         Ack, Assignee, ConversationUpdated, ConversationUser, GroupId, MessageCreated, MessageId,
-        Timestamp, TypingEvent, UserId,
+        ReadEvent, Timestamp, TypingEvent, UserId,
     };
 
     fn conversation(id: &str, status: ConversationStatus, at: &str) -> Conversation {
@@ -541,6 +565,71 @@ mod tests {
         s.apply(&typing);
         s.clear_typing(serial);
         assert!(s.typing.is_some(), "a renewed indication stays");
+    }
+
+    fn read_by(kind: AuthorKind, conversation: &str, seq: u64) -> ServerFrame {
+        ServerFrame::Read(ReadEvent {
+            conversation_id: conversation.into(),
+            seq,
+            by: Author {
+                kind,
+                id: "a".into(),
+                name: "Alice".into(),
+            },
+        })
+    }
+
+    #[test]
+    fn seen_marks_the_users_last_message_an_agent_has_read() {
+        let mut s = WidgetState::default();
+        s.set_conversation(conversation("c", ConversationStatus::Assigned, "t1"));
+        s.apply(&created(message("c", 1, AuthorKind::User, "hi")));
+        s.apply(&created(message("c", 2, AuthorKind::User, "anyone?")));
+        s.apply(&created(message("c", 3, AuthorKind::Agent, "hello")));
+        s.apply(&created(message("c", 4, AuthorKind::User, "thanks")));
+        assert_eq!(s.seen_seq(), None, "nothing read yet");
+        // The user's own reads (another device) and other conversations' say nothing.
+        s.apply(&read_by(AuthorKind::User, "c", 4));
+        s.apply(&read_by(AuthorKind::Agent, "other", 4));
+        assert_eq!(s.seen_seq(), None);
+        s.apply(&read_by(AuthorKind::Agent, "c", 3));
+        assert_eq!(
+            s.seen_seq(),
+            Some(2),
+            "under the last user message up to what was read"
+        );
+        // An older read does not move it back.
+        s.apply(&read_by(AuthorKind::Agent, "c", 1));
+        assert_eq!(s.seen_seq(), Some(2));
+        s.apply(&read_by(AuthorKind::Agent, "c", 4));
+        assert_eq!(s.seen_seq(), Some(4));
+        // Another conversation shown: nothing is seen there yet.
+        s.apply(&ServerFrame::ConversationUpdated(ConversationUpdated {
+            conversation: conversation("new", ConversationStatus::Bot, "t9"),
+        }));
+        assert_eq!(s.seen_seq(), None);
+        assert_eq!(s.agent_read_seq, 0);
+    }
+
+    #[test]
+    fn what_an_agent_had_read_before_a_reload_applies_to_that_conversation_only() {
+        let mut s = WidgetState {
+            remembered_agent_read: Some(("c".into(), 2)),
+            ..WidgetState::default()
+        };
+        s.set_conversation(conversation("c", ConversationStatus::Assigned, "t1"));
+        s.apply(&history(vec![
+            message("c", 1, AuthorKind::User, "hi"),
+            message("c", 2, AuthorKind::User, "anyone?"),
+            message("c", 3, AuthorKind::User, "hello?"),
+        ]));
+        assert_eq!(s.seen_seq(), Some(2));
+        let mut other = WidgetState {
+            remembered_agent_read: Some(("c".into(), 2)),
+            ..WidgetState::default()
+        };
+        other.set_conversation(conversation("d", ConversationStatus::Assigned, "t1"));
+        assert_eq!(other.agent_read_seq, 0);
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! `widget-typing`, `widget-handover`, `widget-input`, `widget-send`, `widget-send-error`,
 //! `widget-emoji-button`, `widget-emoji-picker`, `widget-emoji-option` (`data-emoji`),
 //! `widget-attach-input`, `widget-attachment-chip`, `widget-attachment-remove`,
-//! `widget-uploading`.
+//! `widget-uploading`, `widget-seen` ("Seen" under the user's last message an agent has read;
+//! `data-seq`).
 
 use super::Controller;
 use super::state::{Connection, Outgoing, Phase, display_name};
@@ -45,6 +46,11 @@ pub fn WidgetApp() -> impl IntoView {
         if state.with_untracked(|s| s.open) && document_visible() {
             controller.seen();
         }
+    });
+    // What an agent has read is kept with the session ("Seen" after a reload).
+    Effect::new(move |_| {
+        let _read = state.with(|s| s.agent_read_seq);
+        controller.remember_agent_read();
     });
     // The launcher's badge follows the unread count.
     let unread = Memo::new(move |_| state.with(|s| s.unread()));
@@ -135,6 +141,7 @@ fn MessageList() -> impl IntoView {
     let outbox = Memo::new(move |_| state.with(|s| s.outbox.clone()));
     let empty = move || messages.with(Vec::is_empty) && outbox.with(Vec::is_empty);
     let has_older = move || state.with(|s| s.has_older);
+    let seen = Memo::new(move |_| state.with(|s| s.seen_seq()));
 
     // Follow the newest message while the user is at the bottom; when older ones were put on
     // top, keep the view where it was.
@@ -179,7 +186,7 @@ fn MessageList() -> impl IntoView {
                 </div>
             </Show>
             <For each=move || messages.get() key=|m| (m.seq, m.id.clone()) let:message>
-                <MessageRow message=message />
+                <MessageRow message=message seen=seen />
             </For>
             <For each=move || outbox.get() key=|o| o.client_msg_id.clone() let:outgoing>
                 <PendingRow outgoing=outgoing />
@@ -189,7 +196,7 @@ fn MessageList() -> impl IntoView {
 }
 
 #[component]
-fn MessageRow(message: Message) -> impl IntoView {
+fn MessageRow(message: Message, seen: Memo<Option<u64>>) -> impl IntoView {
     let controller = expect_context::<Controller>();
     let kind = kind_name(message.author.kind);
     let author = match message.author.kind {
@@ -199,6 +206,7 @@ fn MessageRow(message: Message) -> impl IntoView {
     let token = controller.token();
     let attachments = attachment_links(&message.attachments, &token);
     let text = message.text.clone();
+    let seq = message.seq;
     view! {
         <div
             class=format!("w-message w-{kind}")
@@ -214,6 +222,9 @@ fn MessageRow(message: Message) -> impl IntoView {
                 <div class="w-time" title=message.created_at.0.clone()>{crate::time::clock(&message.created_at.0)}</div>
             })}
         </div>
+        <Show when=move || seen.get() == Some(seq)>
+            <div class="w-seen" data-testid="widget-seen" data-seq=seq.to_string()>"Seen"</div>
+        </Show>
     }
 }
 
