@@ -78,7 +78,7 @@ pub(super) async fn bots_have_groups_of_the_tenant(b: Backend) {
             &tenant.id,
             &bot.id,
             "Changed",
-            Some(&[other.settings.default_group_id.clone()]),
+            Some(std::slice::from_ref(&other.settings.default_group_id)),
         )
         .await;
     assert!(
