@@ -171,6 +171,10 @@ async fn with_human_chat_off_nothing_ever_queues() {
     // Before: a conversation Alice holds.
     let (mut held_user, held) = customer_with_conversation(&gw, &tenant, "held").await;
     alice_ws.accept(&held).await.expect("alice takes it");
+    let (bob, mut bob_ws) = online_agent(&gw, &tenant, "Bob").await;
+    online(&mut bob_ws).await;
+    let (_bobs_user, bobs) = customer_with_conversation(&gw, &tenant, "bobs").await;
+    bob_ws.accept(&bobs).await.expect("bob takes one");
     patch_settings(
         &tenant,
         PatchSettings {
@@ -227,6 +231,16 @@ async fn with_human_chat_off_nothing_ever_queues() {
         ConversationStatus::Assigned
     );
     alice_ws.resolve(&held).await.expect("alice resolves");
+    // A deleted agent's conversation cannot go back to the queue either: it is resolved.
+    tenant
+        .owner
+        .delete_agent(bob.id())
+        .await
+        .expect("owner deletes bob");
+    assert_eq!(
+        conversation(&tenant, &bobs).await.status,
+        ConversationStatus::Resolved
+    );
     // Its user writes again: no entry bot, so refused, and it stays resolved.
     let error = held_user
         .ws

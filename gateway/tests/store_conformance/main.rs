@@ -97,6 +97,8 @@ conformance! {
         agents::agents_logins_updates_and_deletion,
         groups::groups_and_their_members,
         bots::bots_are_listed_until_deleted,
+        bots::bots_have_groups_of_the_tenant,
+        bots::the_bot_filter_finds_what_a_bot_took_part_in,
         users::users_and_the_upsert_by_external_id,
         conversations::open_conversation_numbers_its_messages_from_one,
         conversations::modify_conversation_applies_the_decision,
