@@ -408,12 +408,8 @@ impl Crew {
         while let Some(joined) = tasks.join_next().await {
             match joined {
                 Ok(Ok(report)) => reports.push(report),
-                Ok(Err(e)) => {
-                    first_error.get_or_insert(e);
-                }
-                Err(e) => {
-                    first_error.get_or_insert(SioError::Task(e.to_string()));
-                }
+                Ok(Err(e)) => keep_most_telling(&mut first_error, e),
+                Err(e) => keep_most_telling(&mut first_error, SioError::Task(e.to_string())),
             }
         }
         match first_error {
@@ -437,11 +433,11 @@ impl Crew {
         while let Some(joined) = with_deadline(tasks.join_next()).await {
             match joined {
                 Some(Ok(Err(e))) => {
-                    first_error.get_or_insert(e);
+                    keep_most_telling(&mut first_error, e);
                     tasks.abort_all();
                 }
                 Some(Err(e)) if !e.is_cancelled() => {
-                    first_error.get_or_insert(SioError::Task(e.to_string()));
+                    keep_most_telling(&mut first_error, SioError::Task(e.to_string()));
                 }
                 Some(_) => {}
                 None => break,
@@ -449,6 +445,17 @@ impl Crew {
         }
         tasks.abort_all();
         first_error.unwrap_or_else(|| SioError::Task("a member failed during setup".into()))
+    }
+}
+
+/// Keeps the first error of a run, except that a member's own failure (a socket that closed,
+/// an I/O error) beats a task-level one such as "called off before it started": members that
+/// see the stop end at once, often before the member whose failure caused it is joined.
+fn keep_most_telling(kept: &mut Option<SioError>, error: SioError) {
+    match kept {
+        None => *kept = Some(error),
+        Some(SioError::Task(_)) if !matches!(error, SioError::Task(_)) => *kept = Some(error),
+        Some(_) => {}
     }
 }
 
