@@ -41,6 +41,7 @@ pub fn frame_limiter() -> DefaultDirectRateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     #[test]
     fn a_bad_frame_keeps_its_req_when_readable() {
@@ -52,6 +53,44 @@ mod tests {
             parse(r#"{"type":"message.send","req":7}"#).unwrap_err().req,
             None
         );
+    }
+
+    proptest::proptest! {
+        /// Any text at all: the decoder answers, never panics, and a refusal is `invalid`.
+        #[test]
+        fn any_text_parses_or_is_invalid(text in proptest::prelude::any::<String>()) {
+            if let Err(error) = parse(&text) {
+                proptest::prop_assert_eq!(error.code, ErrorCode::Invalid);
+            }
+        }
+
+        /// Any bytes a client could send as text (lossily decoded, as tungstenite would
+        /// refuse invalid UTF-8 before us).
+        #[test]
+        fn any_bytes_parse_or_are_invalid(bytes in proptest::collection::vec(0u8..=255, 0..512)) {
+            let text = String::from_utf8_lossy(&bytes);
+            if let Err(error) = parse(&text) {
+                proptest::prop_assert_eq!(error.code, ErrorCode::Invalid);
+            }
+        }
+
+        /// A valid frame with one field's value replaced by anything: still answered, and a
+        /// string `req` that survived is carried into the error.
+        #[test]
+        fn a_frame_with_a_retyped_field_keeps_its_req(
+            field in proptest::sample::select(vec!["type", "conversation_id", "client_msg_id", "text", "private", "after_seq", "limit"]),
+            value in proptest::prelude::any::<i64>().prop_map(serde_json::Value::from),
+        ) {
+            let mut frame = serde_json::json!({
+                "type": "message.send", "req": "r1", "conversation_id": "c1",
+                "client_msg_id": "m1", "text": "hi",
+            });
+            frame[field] = value;
+            if let Err(error) = parse(&frame.to_string()) {
+                proptest::prop_assert_eq!(error.code, ErrorCode::Invalid);
+                proptest::prop_assert_eq!(error.req.as_deref(), Some("r1"));
+            }
+        }
     }
 
     #[test]
