@@ -21,10 +21,10 @@ use crate::clock;
 use crate::error::{Error, Result};
 use crate::principal::PrincipalKey;
 use crate::store::{AgentRecord, CandidateLoad, ConversationState, MessageQuery, Outcome};
-use switchboard_protocol::Message;
 use crate::topics::Topic;
 use std::collections::HashSet;
 use std::time::Duration;
+use switchboard_protocol::Message;
 use switchboard_protocol::{
     AgentId, Assignment, AuthorKind, BotId, ClientRole, ConversationId,
     ConversationStatus as Status, GroupId, HolderKind, Presence, QueuePosition, ReopenFallback,
@@ -418,7 +418,8 @@ impl Desk {
                 include_private: true,
             };
             let page = self.store.messages(tenant, conversation, &query).await?;
-            let by_bot = |m: &&Message| m.author.kind == AuthorKind::Bot && m.author.id == bot.as_str();
+            let by_bot =
+                |m: &&Message| m.author.kind == AuthorKind::Bot && m.author.id == bot.as_str();
             if let Some(answer) = page.messages.iter().rev().find(by_bot) {
                 return self
                     .rewatch_bot(tenant, conversation, bot, answer.seq, &page.messages)

@@ -46,7 +46,11 @@ pub const DEFAULT_QUEUE_SWEEP: Duration = Duration::from_secs(15);
 /// When a timer of `after` from `start` is due.
 pub(crate) fn due_after(start: DateTime<Utc>, after: Duration) -> Timestamp {
     let after = chrono::Duration::from_std(after).unwrap_or(chrono::Duration::MAX);
-    clock::format(start.checked_add_signed(after).unwrap_or(DateTime::<Utc>::MAX_UTC))
+    clock::format(
+        start
+            .checked_add_signed(after)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC),
+    )
 }
 
 /// The stored time as a point in time (`None` for text that is not RFC 3339).
@@ -206,7 +210,10 @@ mod tests {
         let start = parse_time(&Timestamp("2026-12-04T10:00:00.250Z".into())).unwrap();
         let due = due_after(start, Duration::from_secs(30));
         assert_eq!(due.0, "2026-12-04T10:00:30.250Z");
-        assert_eq!(parse_time(&due), Some(start + chrono::Duration::seconds(30)));
+        assert_eq!(
+            parse_time(&due),
+            Some(start + chrono::Duration::seconds(30))
+        );
         assert_eq!(parse_time(&Timestamp("soon".into())), None);
     }
 }
