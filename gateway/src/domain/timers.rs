@@ -137,27 +137,30 @@ impl Desk {
     }
 
     /// Claims and runs the timers due now; answers how long to sleep before looking again.
+    /// Claiming is a write: it is tried only when the earliest pending timer is due.
     async fn fire_due_timers(&self) -> Result<Duration> {
         loop {
+            let Some(next) = self.store.next_timer_due().await? else {
+                return Ok(TIMER_POLL);
+            };
+            let until = parse_time(&next)
+                .and_then(|next| (next - Utc::now()).to_std().ok())
+                .unwrap_or(Duration::ZERO);
+            if !until.is_zero() {
+                return Ok(until.clamp(TIMER_MIN_WAIT, TIMER_POLL));
+            }
             let due = self
                 .store
                 .claim_due_bot_timers(&clock::now(), CLAIM_BATCH)
                 .await?;
-            let full = due.len() == CLAIM_BATCH as usize;
+            if due.is_empty() {
+                // Due, but another node is claiming it (or the clocks disagree by a moment).
+                return Ok(TIMER_MIN_WAIT);
+            }
             for timer in due {
                 self.fire_bot_timer(timer).await;
             }
-            if !full {
-                break;
-            }
         }
-        let Some(next) = self.store.next_timer_due().await? else {
-            return Ok(TIMER_POLL);
-        };
-        let until = parse_time(&next)
-            .and_then(|next| (next - Utc::now()).to_std().ok())
-            .unwrap_or(Duration::ZERO);
-        Ok(until.clamp(TIMER_MIN_WAIT, TIMER_POLL))
     }
 
     /// Runs one claimed bot timer. It is no longer stored: when running it fails on the

@@ -182,7 +182,7 @@ macro_rules! timer_store {
 
             async fn next_timer_due(&self) -> Result<Option<Timestamp>> {
                 let due: Option<String> = sqlx::query_scalar("SELECT MIN(due_at) FROM timers")
-                    .fetch_one(self.writer())
+                    .fetch_one(self.reader())
                     .await
                     .map_err(db)?;
                 Ok(due.map(Timestamp))
