@@ -123,3 +123,43 @@ async fn the_sweep_assigns_what_the_end_of_a_grace_made_assignable() {
         "alice keeps what she holds"
     );
 }
+
+#[tokio::test]
+async fn a_message_after_the_bots_answer_gets_its_own_time_while_an_earlier_timer_is_pending() {
+    const TIMEOUT: Duration = Duration::from_secs(2);
+    let gw = TestGateway::start().await;
+    let tenant = gw.create_tenant("botagain").await;
+    let (_, mut bot_ws) = entry_bot_ahead_of_alice(&gw, &tenant, Some(2)).await;
+    let (mut user, conv) = conversation_with_the_bot(&gw, &tenant, &mut bot_ws).await;
+    bot_ws
+        .send_message(&conv, "b-1", "Hi! How can I help?")
+        .await
+        .expect("the bot answers the first message");
+    // A second passes quietly (the bot answered in time) ...
+    user.ws
+        .assert_nothing(
+            status_update_of(&conv, ConversationStatus::Queued),
+            Duration::from_secs(1),
+        )
+        .await
+        .expect("the bot answered: no handover");
+    // ... then the user writes while the first message's timer is still pending (due a second
+    // from now): this message adds no row of its own, and must still get its full time when
+    // that timer finds the first message answered.
+    let again = user.write(&conv, "Are you there?").await;
+    let asked_at = Instant::now();
+    user.expect_status(&conv, ConversationStatus::Queued, "handed over")
+        .await;
+    let waited = asked_at.elapsed();
+    assert!(
+        waited >= TIMEOUT - Duration::from_millis(100),
+        "handed over {waited:?} after the unanswered message, before its time"
+    );
+    let told: Vec<Message> = history(&tenant, &conv)
+        .await
+        .into_iter()
+        .filter(|m| m.text.contains(DID_NOT_ANSWER))
+        .collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].seq > again.seq);
+}
