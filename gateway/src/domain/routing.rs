@@ -24,11 +24,10 @@ use crate::store::{AgentRecord, CandidateLoad, ConversationState, MessageQuery, 
 use crate::topics::Topic;
 use std::collections::HashSet;
 use std::time::Duration;
-use switchboard_protocol::Message;
 use switchboard_protocol::{
     AgentId, Assignment, AuthorKind, BotId, ClientRole, ConversationId,
-    ConversationStatus as Status, GroupId, HolderKind, Presence, QueuePosition, ReopenFallback,
-    Routing, ServerFrame, TenantId,
+    ConversationStatus as Status, GroupId, HolderKind, Message, Presence, QueuePosition,
+    ReopenFallback, Routing, ServerFrame, TenantId,
 };
 
 /// Where a reopened conversation goes: back to `agent` while below capacity, else `fallback`.
