@@ -80,7 +80,7 @@ pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
     }
 }
 
-/// Builds the domain: store, hub and bus, token keys.
+/// Builds the domain: store, hub and bus, token keys; starts the node's timer loop and sweep.
 pub async fn build(config: &Config) -> Result<Arc<Desk>, StartError> {
     let store = open_store(config).await?;
     let secret = match &config.jwt_secret {
@@ -113,6 +113,8 @@ pub async fn build(config: &Config) -> Result<Arc<Desk>, StartError> {
     if let Some(receiver) = lapsed {
         tokio::spawn(announce_lapsed(Arc::downgrade(&desk), receiver));
     }
+    // Durable timers and the queue sweep: every node runs both (`domain::timers`).
+    crate::domain::timers::spawn_upkeep(&desk, config.queue_sweep);
     Ok(desk)
 }
 

@@ -20,6 +20,8 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     /// The built agent desk to serve at `/` (`scripts/build-web`); `None`: no desk.
     pub web_dir: Option<PathBuf>,
+    /// How often this node sweeps the auto queues (`domain::timers`; hidden flag, for tests).
+    pub queue_sweep: std::time::Duration,
 }
 
 impl Config {

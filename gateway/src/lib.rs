@@ -15,8 +15,8 @@
 //!    [`edge::Caller`] extractor, the built desk's files ([`edge::WebDesk`]).
 //! 6. [`domain`]: every rule (state machine, directory, routing, presence, who receives what).
 //!    Inside it, `commit` (after a change: publish, route) stands on `routing`, which stands on
-//!    `conversations`, `events` and `transitions`; `directory` and `widget` stand on
-//!    `validate`.
+//!    `conversations`, `events`, `transitions` and `timers` (stored timers; `app` starts its
+//!    timer loop and queue sweep on every node); `directory` and `widget` stand on `validate`.
 //! 7. [`store`]: the system of record behind one trait (SQLite, PostgreSQL). [`hub`]: local
 //!    sockets, fed by the [`bus`] (event fan-out between nodes: memory, Redis), which carries
 //!    [`topics`]. [`connections`]: who is connected, cluster-wide. [`auth`]: tokens and

@@ -68,6 +68,9 @@ struct ServeArgs {
     /// The built agent desk to serve at / (scripts/build-web; default: web-ui/dist if built)
     #[arg(long, env = "SWITCHBOARD_WEB_DIR")]
     web_dir: Option<PathBuf>,
+    /// Seconds between two sweeps of the auto queues by this node (tests shorten it)
+    #[arg(long, env = "SWITCHBOARD_QUEUE_SWEEP_SECS", hide = true, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    queue_sweep_secs: u64,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -97,6 +100,7 @@ impl ServeArgs {
             data_dir: self.store.data_dir.clone(),
             jwt_secret: self.jwt_secret.clone(),
             web_dir: self.web_dir.clone().or_else(edge::web_desk::default_dir),
+            queue_sweep: std::time::Duration::from_secs(self.queue_sweep_secs),
         }
     }
 }
@@ -194,6 +198,7 @@ async fn create_tenant(args: TenantCreateArgs) -> anyhow::Result<()> {
         data_dir: args.store.data_dir,
         jwt_secret: None,
         web_dir: None,
+        queue_sweep: switchboard::domain::timers::DEFAULT_QUEUE_SWEEP,
     };
     let desk = app::build(&config).await?;
     let created = desk

@@ -13,9 +13,9 @@ use postgres_server::{PgDatabase, PgServer, test_database};
 use redis_server::RedisServer;
 use std::time::Duration;
 use switchboard_load_tests::{Api, WsClient};
-use switchboard_protocol::api::{CreateAgent, TenantCreated};
+use switchboard_protocol::api::{CreateAgent, PatchSettings, TenantCreated};
 use switchboard_protocol::{
-    ConversationId, ConversationStatus, Message, Presence, ServerFrame, close_code,
+    ConversationId, ConversationStatus, Message, Patch, Presence, ServerFrame, close_code,
 };
 use tempfile::TempDir;
 
@@ -620,4 +620,82 @@ async fn agents_of_a_node_that_dies_are_announced_gone() {
         listed.iter().any(|a| a.id == doomed_id && !a.connected),
         "{listed:?}"
     );
+}
+
+#[tokio::test]
+async fn a_bot_timer_armed_on_a_node_that_dies_fires_once_on_the_others() {
+    const TIMEOUT: Duration = Duration::from_secs(2);
+    const DID_NOT_ANSWER: &str = "The assistant did not answer in time";
+    let mut cluster = cluster(3).await;
+    let bot = cluster.owner.create_bot("Helper").await.expect("a bot");
+    cluster
+        .owner
+        .patch_settings(&PatchSettings {
+            entry_bot_id: Patch::Set(bot.id.clone()),
+            bot_timeout_secs: Some(2),
+            ..PatchSettings::default()
+        })
+        .await
+        .expect("the bot is the entry bot, with 2 s to answer");
+    // The bot on node 1, an agent of the (manual) default group on node 2; the user writes
+    // through node 0, which arms the timer and then dies. Nodes 1 and 2 both claim timers.
+    let (bot_ws, _) = WsClient::connect_authed(&cluster.nodes[1].base_url, &bot.token)
+        .await
+        .expect("the bot connects");
+    let mut bot_ws = bot_ws.with_label("bot@node1");
+    let mut watcher = cluster.agent("Watcher", 2).await;
+    let (mut user, _) = cluster.user(0).await;
+    let sent_at = tokio::time::Instant::now();
+    let conversation = user
+        .send_message(None, "u1", "Hello bot")
+        .await
+        .expect("the user writes")
+        .conversation_id;
+    bot_ws
+        .wait_conversation(
+            |c| c.id == conversation && c.status == ConversationStatus::Bot,
+            WAIT,
+            "the bot holds it",
+        )
+        .await
+        .expect("the bot is connected and holds the conversation");
+    cluster.nodes[0].kill().await;
+    assert!(
+        sent_at.elapsed() < TIMEOUT,
+        "node 0 died only after the timeout"
+    );
+
+    watcher
+        .wait_conversation(
+            |c| c.id == conversation && c.status == ConversationStatus::Queued,
+            TIMEOUT + WAIT,
+            "handed over by a surviving node",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", cluster.logs()));
+    let waited = sent_at.elapsed();
+    assert!(
+        waited >= TIMEOUT - Duration::from_millis(100) && waited < TIMEOUT + Duration::from_secs(5),
+        "handed over {waited:?} after the message (bot_timeout_secs 2)"
+    );
+    let survivor =
+        Api::new(&cluster.nodes[1].base_url).with_token(cluster.owner.token().expect("token"));
+    // A moment for a second handover, were there one, to be written.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let page = survivor
+        .messages(&conversation, Some(0), Some(100))
+        .await
+        .expect("history");
+    let told: Vec<&Message> = page
+        .messages
+        .iter()
+        .filter(|m| m.text.contains(DID_NOT_ANSWER))
+        .collect();
+    assert_eq!(told.len(), 1, "exactly one handover: {:?}", page.messages);
+    let transferred = page
+        .messages
+        .iter()
+        .filter(|m| m.text.contains("transferred"))
+        .count();
+    assert_eq!(transferred, 1, "{:?}", page.messages);
 }

@@ -8,6 +8,7 @@
 //!   sender's answer waits for; `lanes`: the per-tenant queue of follow-ups run after it.
 //! - `events`: who receives what (topics) and publishing.
 //! - `routing`: queues, auto-assignment, reopen plans, bot watch.
+//! - `timers`: the durable timer loop (a bot's time to answer) and the periodic queue sweep.
 //! - `presence`: which agents and bots are connected; group `online`.
 //! - `hours`: business hours.
 //! - `validate`: checks of client values that several of these share (names, origins, admin).
@@ -24,6 +25,7 @@ mod lanes;
 mod presence;
 mod quick_responses;
 pub mod routing;
+pub mod timers;
 pub mod transitions;
 mod validate;
 pub mod widget;
@@ -50,6 +52,8 @@ pub struct Desk {
     pub(crate) me: std::sync::Weak<Desk>,
     /// Follow-ups of committed changes, run after their answers, in order per tenant.
     pub(crate) lanes: Arc<lanes::Lanes>,
+    /// Wakes this node's timer loop when it arms a timer (`timers`).
+    pub(crate) timer_wake: Arc<tokio::sync::Notify>,
 }
 
 impl Desk {
@@ -66,6 +70,7 @@ impl Desk {
             connections,
             me: me.clone(),
             lanes: Arc::default(),
+            timer_wake: Arc::default(),
         })
     }
 

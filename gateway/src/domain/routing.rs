@@ -1,4 +1,5 @@
-//! Routing: which human gets which conversation, event-driven (no polling).
+//! Routing: which human gets which conversation, event-driven (a periodic sweep in `timers`
+//! catches what a missed event left waiting).
 //!
 //! - A conversation entering an auto group's queue, an agent going online (or connecting), and
 //!   an agent freeing capacity each drain the affected queues: oldest first, to the eligible
@@ -8,11 +9,13 @@
 //! - Users hear their queue position whenever it changes (`queue.position`).
 //! - A reopened conversation goes back to its previous agent when that agent can take it.
 //! - A bot that is not connected, or leaves a user's message unanswered too long, loses the
-//!   conversation to the human queue (unless human chat is off).
+//!   conversation to the human queue (unless human chat is off). The bot's time is a durable
+//!   timer (`timers`), claimed by whichever node is alive when it is due.
 
 use super::Desk;
 use super::conversations::MAX_PAGE;
 use super::events::Audience;
+use super::timers;
 use super::transitions::{self, Reopen};
 use crate::clock;
 use crate::error::{Error, Result};
@@ -23,8 +26,8 @@ use std::collections::HashSet;
 use std::time::Duration;
 use switchboard_protocol::{
     AgentId, Assignment, AuthorKind, BotId, ClientRole, ConversationId,
-    ConversationStatus as Status, GroupId, HolderKind, Presence, QueuePosition, ReopenFallback,
-    Routing, ServerFrame, TenantId,
+    ConversationStatus as Status, GroupId, HolderKind, Message, Presence, QueuePosition,
+    ReopenFallback, Routing, ServerFrame, TenantId,
 };
 
 /// Where a reopened conversation goes: back to `agent` while below capacity, else `fallback`.
@@ -358,7 +361,7 @@ impl Desk {
 
     /// A user wrote to a bot: if the bot is not there, hand over now (answering the queue the
     /// conversation entered, whose users then hear their places); else give the bot
-    /// `bot_timeout_secs` to answer.
+    /// `bot_timeout_secs` to answer (a stored timer, see `timers`).
     async fn watch_bot(&self, tenant: &TenantId, outcome: &Outcome) -> Result<Option<GroupId>> {
         let Some(bot) = outcome.after.holder(HolderKind::Bot).map(BotId::from) else {
             return Ok(None);
@@ -385,27 +388,17 @@ impl Desk {
         if settings.bot_timeout_secs == 0 {
             return Ok(None);
         }
-        let Some(desk) = self.me.upgrade() else {
-            return Ok(None);
-        };
-        let tenant = tenant.clone();
-        let unanswered = user_message.seq;
         let wait = Duration::from_secs(u64::from(settings.bot_timeout_secs));
-        tokio::spawn(async move {
-            tokio::time::sleep(wait).await;
-            if let Err(err) = desk
-                .bot_timed_out(&tenant, &conversation, &bot, unanswered)
-                .await
-            {
-                tracing::error!(error = %err, "handing over from a silent bot");
-            }
-        });
+        let due = timers::due_after(chrono::Utc::now(), wait);
+        self.arm_bot_timer(tenant, &conversation, &bot, user_message.seq, due)
+            .await?;
         Ok(None)
     }
 
-    /// The bot had `bot_timeout_secs` to answer the user's message `unanswered`: if it has not
-    /// written since (other messages, the user's or agents' notes, are no answer), hand over.
-    async fn bot_timed_out(
+    /// The bot had `bot_timeout_secs` to answer the user's message `unanswered` (its timer is
+    /// due): if it has not written since (other messages, the user's or agents' notes, are no
+    /// answer), hand over; if it has, time the first user message after its last answer.
+    pub(crate) async fn bot_timed_out(
         &self,
         tenant: &TenantId,
         conversation: &ConversationId,
@@ -424,12 +417,12 @@ impl Desk {
                 include_private: true,
             };
             let page = self.store.messages(tenant, conversation, &query).await?;
-            if page
-                .messages
-                .iter()
-                .any(|m| m.author.kind == AuthorKind::Bot && m.author.id == bot.as_str())
-            {
-                return Ok(());
+            let by_bot =
+                |m: &&Message| m.author.kind == AuthorKind::Bot && m.author.id == bot.as_str();
+            if let Some(answer) = page.messages.iter().rev().find(by_bot) {
+                return self
+                    .rewatch_bot(tenant, conversation, bot, answer.seq, &page.messages)
+                    .await;
             }
             let checked_up_to = page.messages.last().map_or(unanswered, |m| m.seq);
             let why = "The assistant did not answer in time";
@@ -451,6 +444,38 @@ impl Desk {
             }
         }
         Ok(())
+    }
+
+    /// The bot answered the user's message it was timed for, and its last answer is `answered`:
+    /// a user message written after that answer (which got no timer of its own while the
+    /// earlier one was pending) gets the bot's time counted from when it was written.
+    async fn rewatch_bot(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        bot: &BotId,
+        answered: u64,
+        messages: &[Message],
+    ) -> Result<()> {
+        let Some(waiting) = messages
+            .iter()
+            .find(|m| m.seq > answered && m.author.kind == AuthorKind::User)
+        else {
+            return Ok(());
+        };
+        let settings = self.settings(tenant).await?;
+        if settings.bot_timeout_secs == 0 {
+            return Ok(());
+        }
+        match self.store.conversation(tenant, conversation).await? {
+            Some(state) if state.holder(HolderKind::Bot) == Some(bot.as_str()) => {}
+            _ => return Ok(()),
+        }
+        let written = timers::parse_time(&waiting.created_at).unwrap_or_else(chrono::Utc::now);
+        let wait = Duration::from_secs(u64::from(settings.bot_timeout_secs));
+        let due = timers::due_after(written, wait);
+        self.arm_bot_timer(tenant, conversation, bot, waiting.seq, due)
+            .await
     }
 
     /// Hands the conversation over from a failed bot and drains the queue it entered; answers
@@ -478,6 +503,10 @@ impl Desk {
             return Ok(None);
         }
         tracing::info!(%conversation, "bot failed the user; handed over");
+        // The bot's pending timer, if any, has nothing left to time.
+        if let Err(err) = self.store.cancel_bot_timer(tenant, conversation).await {
+            tracing::warn!(error = %err, %conversation, "dropping a handed-over bot timer");
+        }
         // It entered its group's queue and nothing else changed: no bot to watch.
         self.publish_outcome(tenant, &outcome).await;
         let group = outcome.after.conversation.group_id.clone();

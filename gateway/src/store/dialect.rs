@@ -33,6 +33,10 @@ pub(super) trait Dialect {
     /// skipping rows another node is assigning right now.
     const LOCK_NEXT_QUEUED: &'static str;
 
+    /// Appended to picking due timers to claim: the row lock, skipping rows another node is
+    /// claiming right now (each due timer goes to one claimer).
+    const LOCK_DUE_TIMERS: &'static str;
+
     /// Appended to reading a group whose members are replaced: concurrent replacements of
     /// one group's members take turns (last one wins).
     const LOCK_GROUP: &'static str;

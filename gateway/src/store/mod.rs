@@ -14,7 +14,8 @@
 //!   (`agents.rs`), [`GroupStore`] (`groups.rs`), [`BotStore`] (`bots.rs`), [`UserStore`]
 //!   (`users.rs`: end users and their contact fields), [`ConversationStore`]
 //!   (`conversations.rs`: conversations, messages, queues and auto-assignment), [`DeskStore`]
-//!   (`extras.rs`: notes and quick responses), [`AttachmentStore`] (`attachments.rs`).
+//!   (`extras.rs`: notes and quick responses), [`AttachmentStore`] (`attachments.rs`),
+//!   [`TimerStore`] (`timers.rs`: durable routing timers, the queue sweep's query).
 //!   [`Store`] is all of them together, implemented for every type that implements them all,
 //!   so the rest of the gateway holds an `Arc<dyn Store>`. Calling its methods needs the
 //!   traits in scope: `use crate::store::prelude::*` (or `use crate::store::*`).
@@ -56,6 +57,7 @@ mod rows;
 mod sqlite;
 mod steps;
 mod tenants;
+mod timers;
 mod users;
 
 pub use agents::AgentStore;
@@ -69,6 +71,7 @@ pub use postgres::PostgresStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
 pub use tenants::TenantStore;
+pub use timers::{Armed, BotTimer, TimerStore};
 pub use users::UserStore;
 
 /// The whole store: every aggregate's trait. Implemented for every type that implements them
@@ -82,6 +85,7 @@ pub trait Store:
     + ConversationStore
     + DeskStore
     + AttachmentStore
+    + TimerStore
 {
 }
 
@@ -94,6 +98,7 @@ impl<T> Store for T where
         + ConversationStore
         + DeskStore
         + AttachmentStore
+        + TimerStore
         + ?Sized
 {
 }
@@ -102,6 +107,6 @@ impl<T> Store for T where
 pub mod prelude {
     pub use super::{
         AgentStore, AttachmentStore, BotStore, ConversationStore, DeskStore, GroupStore, Store,
-        TenantStore, UserStore,
+        TenantStore, TimerStore, UserStore,
     };
 }

@@ -26,6 +26,7 @@ use super::rows::{
 };
 use super::steps::{Conn, steps};
 use super::tenants::tenant_store;
+use super::timers::{BOT_ANSWER, timer_store};
 use super::users::user_store;
 use super::*;
 use crate::clock;
@@ -90,6 +91,7 @@ impl Dialect for PostgresStore {
     const LIKE: &'static str = "ILIKE";
     const LOCK_CONVERSATION: &'static str = " FOR UPDATE OF c";
     const LOCK_NEXT_QUEUED: &'static str = " FOR UPDATE OF c SKIP LOCKED";
+    const LOCK_DUE_TIMERS: &'static str = " FOR UPDATE SKIP LOCKED";
     const LOCK_GROUP: &'static str = " FOR NO KEY UPDATE";
     const SHARE_AGENTS: &'static str = " FOR SHARE";
     const TENANT_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(hashtext($1))");
@@ -122,3 +124,4 @@ user_store!(PostgresStore);
 conversation_store!(PostgresStore);
 desk_store!(PostgresStore);
 attachment_store!(PostgresStore);
+timer_store!(PostgresStore);

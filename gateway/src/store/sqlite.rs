@@ -19,6 +19,7 @@ use super::rows::{
 };
 use super::steps::{Conn, steps};
 use super::tenants::tenant_store;
+use super::timers::{BOT_ANSWER, timer_store};
 use super::users::user_store;
 use super::*;
 use crate::clock;
@@ -86,6 +87,7 @@ impl Dialect for SqliteStore {
     // The single writer connection serializes every change: no locks to take.
     const LOCK_CONVERSATION: &'static str = "";
     const LOCK_NEXT_QUEUED: &'static str = "";
+    const LOCK_DUE_TIMERS: &'static str = "";
     const LOCK_GROUP: &'static str = "";
     const SHARE_AGENTS: &'static str = "";
     const TENANT_LOCK: Option<&'static str> = None;
@@ -116,3 +118,4 @@ user_store!(SqliteStore);
 conversation_store!(SqliteStore);
 desk_store!(SqliteStore);
 attachment_store!(SqliteStore);
+timer_store!(SqliteStore);

@@ -19,6 +19,7 @@ mod isolation;
 mod messages;
 mod routing;
 mod tenants;
+mod timers;
 mod users;
 
 use std::collections::BTreeSet;
@@ -121,6 +122,11 @@ conformance! {
         desk::desk_quick_responses,
         attachments::desk_attachments_and_their_links,
         conversations::desk_conversation_filters,
+
+        timers::bot_timers_arm_replace_and_cancel,
+        timers::bot_timers_are_capped_per_tenant,
+        timers::due_timers_are_claimed_once,
+        timers::auto_queues_are_the_auto_groups_with_waiting_conversations,
     ],
 }
 

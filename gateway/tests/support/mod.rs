@@ -61,6 +61,8 @@ pub struct TestGateway {
     pub base_url: String,
     log_path: PathBuf,
     data_dir: TempDir,
+    /// The arguments it was started with beyond the defaults (kept for a restart).
+    extra_args: Vec<std::ffi::OsString>,
 }
 
 impl TestGateway {
@@ -74,52 +76,45 @@ impl TestGateway {
         TestGateway::start_with(&[std::ffi::OsStr::new("--web-dir"), dir.as_os_str()]).await
     }
 
-    async fn start_with(extra_args: &[&std::ffi::OsStr]) -> TestGateway {
+    /// Starts it with more command-line arguments (e.g. a hidden test flag).
+    pub async fn start_with(extra_args: &[&std::ffi::OsStr]) -> TestGateway {
         let data_dir = tempfile::tempdir().expect("create a temp data dir");
         let log_path = data_dir.path().join("gateway.log");
-        let log = std::fs::File::create(&log_path).expect("create the gateway log file");
-        let mut child = Command::new(BIN)
-            .arg("serve")
-            .arg("--listen")
-            .arg("127.0.0.1:0")
-            .arg("--data-dir")
-            .arg(data_dir.path())
-            .args(extra_args)
-            .env_remove("SWITCHBOARD_DATABASE_URL")
-            .env_remove("SWITCHBOARD_REDIS_URL")
-            .env_remove("SWITCHBOARD_LISTEN")
-            .env_remove("SWITCHBOARD_DATA_DIR")
-            .env_remove("SWITCHBOARD_JWT_SECRET")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .kill_on_drop(true)
-            .spawn()
-            .expect("spawn the switchboard binary");
-        let stdout = child.stdout.take().expect("the gateway's stdout is piped");
-        let mut lines = BufReader::new(stdout).lines();
-        let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line()).await;
-        let line = match first {
-            Ok(Ok(Some(line))) => line,
-            other => panic!(
-                "the gateway did not print its listening line ({other:?}); its log:\n{}",
-                read_log(&log_path)
-            ),
-        };
-        let base_url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first stdout line of the gateway: {line:?}"))
-            .trim_end_matches('/')
-            .to_owned();
-        // Keep draining stdout so the gateway can never block on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let extra_args: Vec<std::ffi::OsString> =
+            extra_args.iter().map(|a| a.to_os_string()).collect();
+        let (child, base_url) =
+            spawn_gateway(data_dir.path(), &log_path, "127.0.0.1:0", &extra_args).await;
         TestGateway {
             child,
             base_url,
             log_path,
             data_dir,
+            extra_args,
         }
+    }
+
+    /// Kills the process (SIGKILL: nothing is closed or flushed by it) and starts another on
+    /// the same data dir, address and arguments, as a crash and a restart would. Sockets of the
+    /// old process are gone; tokens stay valid (the secret is in the data dir).
+    pub async fn restart(&mut self) {
+        let _ = self.child.kill().await;
+        let listen = self
+            .base_url
+            .strip_prefix("http://")
+            .unwrap_or(&self.base_url)
+            .to_owned();
+        let (child, base_url) = spawn_gateway(
+            self.data_dir.path(),
+            &self.log_path,
+            &listen,
+            &self.extra_args,
+        )
+        .await;
+        assert_eq!(
+            base_url, self.base_url,
+            "the restarted gateway took its old address"
+        );
+        self.child = child;
     }
 
     /// An HTTP client without a token.
@@ -236,6 +231,58 @@ impl TestGateway {
             .unwrap_or_else(|e| panic!("{label}: connect: {e}"))
             .with_label(label)
     }
+}
+
+/// Runs `switchboard serve` on `data_dir`, appending to the log at `log_path`, and waits for
+/// its listening line: the process and its base URL.
+async fn spawn_gateway(
+    data_dir: &std::path::Path,
+    log_path: &PathBuf,
+    listen: &str,
+    extra_args: &[std::ffi::OsString],
+) -> (Child, String) {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log_path)
+        .expect("open the gateway log file");
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .arg("--listen")
+        .arg(listen)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(extra_args)
+        .env_remove("SWITCHBOARD_DATABASE_URL")
+        .env_remove("SWITCHBOARD_REDIS_URL")
+        .env_remove("SWITCHBOARD_LISTEN")
+        .env_remove("SWITCHBOARD_DATA_DIR")
+        .env_remove("SWITCHBOARD_JWT_SECRET")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log))
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn the switchboard binary");
+    let stdout = child.stdout.take().expect("the gateway's stdout is piped");
+    let mut lines = BufReader::new(stdout).lines();
+    let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line()).await;
+    let line = match first {
+        Ok(Ok(Some(line))) => line,
+        other => panic!(
+            "the gateway did not print its listening line ({other:?}); its log:\n{}",
+            read_log(log_path)
+        ),
+    };
+    let base_url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first stdout line of the gateway: {line:?}"))
+        .trim_end_matches('/')
+        .to_owned();
+    // Keep draining stdout so the gateway can never block on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, base_url)
 }
 
 impl Drop for TestGateway {
